@@ -1,0 +1,175 @@
+//! The stateful collector: runs each group, keeps the previous counters so that
+//! rates are over the interval since the last collect, and turns a failed (or
+//! panicking) group into an entry of the snapshot's `errors` list.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+use crate::procfs::Roots;
+use crate::snapshot::{GroupError, HostCollectorOptions, HostSnapshot};
+use crate::{
+    container, cpu, disk, filesystem, host, memory, net, paging, process, resources, virt,
+};
+
+pub const GROUPS: &[&str] = &[
+    "host",
+    "cpu",
+    "load",
+    "memory",
+    "paging",
+    "disk",
+    "filesystem",
+    "network",
+    "tcp",
+    "process",
+    "resources",
+    "container",
+    "virtualization",
+];
+
+/// Options resolved to their defaults and checked once, at construction.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub roots: Roots,
+    pub per_core: bool,
+    pub groups: Vec<&'static str>,
+    pub filesystem: filesystem::Options,
+    pub process: process::Options,
+}
+
+impl Settings {
+    pub fn from_options(opts: &HostCollectorOptions) -> Result<Self> {
+        let groups = match &opts.groups {
+            None => GROUPS.to_vec(),
+            Some(names) => names
+                .iter()
+                .map(|n| {
+                    GROUPS
+                        .iter()
+                        .copied()
+                        .find(|g| g == n)
+                        .ok_or_else(|| Error::InvalidOption {
+                            name: "groups",
+                            message: format!("unknown group {n:?}; known: {}", GROUPS.join(", ")),
+                        })
+                })
+                .collect::<Result<_>>()?,
+        };
+        Ok(Settings {
+            roots: Roots::new(
+                opts.root_path.as_deref(),
+                opts.proc_root.as_deref(),
+                opts.sys_root.as_deref(),
+            ),
+            per_core: opts.per_core.unwrap_or(true),
+            groups,
+            filesystem: filesystem::Options {
+                include_pseudo: opts.include_pseudo_filesystems.unwrap_or(false),
+            },
+            process: process::Options {
+                top_n: opts.top_processes.unwrap_or(10),
+                patterns: opts.process_patterns.clone().unwrap_or_default(),
+                max_processes: opts.max_processes.unwrap_or(200),
+            },
+        })
+    }
+}
+
+/// Counters carried from one collect to the next.
+#[derive(Debug, Default)]
+struct State {
+    last: Option<Instant>,
+    cpu: cpu::State,
+    paging: paging::State,
+    disk: disk::State,
+    network: net::interfaces::State,
+    process: process::State,
+}
+
+pub struct Collector {
+    settings: Settings,
+    state: State,
+}
+
+impl Collector {
+    pub fn new(settings: Settings) -> Self {
+        Collector {
+            settings,
+            state: State::default(),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn collect(&mut self) -> HostSnapshot {
+        let started = Instant::now();
+        let seconds = self
+            .state
+            .last
+            .map(|t| started.duration_since(t).as_secs_f64())
+            .unwrap_or(0.0);
+        self.state.last = Some(started);
+        let mut snap = HostSnapshot {
+            collected_at_unix_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .unwrap_or(0.0),
+            interval_seconds: seconds,
+            ..Default::default()
+        };
+        let s = &self.settings;
+        let st = &mut self.state;
+        let r = &s.roots;
+        let mut errors = Vec::new();
+        for &group in &s.groups {
+            let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+                match group {
+                    "host" => snap.host = host::collect(r)?,
+                    "cpu" => snap.cpu = cpu::collect(r, &mut st.cpu, s.per_core)?,
+                    "load" => snap.load = cpu::collect_load(r)?,
+                    "memory" => snap.memory = memory::collect(r)?,
+                    "paging" => snap.paging = paging::collect(r, &mut st.paging, seconds)?,
+                    "disk" => snap.disk = disk::collect(r, &mut st.disk, seconds)?,
+                    "filesystem" => snap.filesystems = filesystem::collect(r, &s.filesystem)?,
+                    "network" => {
+                        snap.network = net::interfaces::collect(r, &mut st.network, seconds)?
+                    }
+                    "tcp" => snap.tcp = net::tcp::collect(r)?,
+                    "process" => {
+                        snap.processes = process::collect(r, &mut st.process, &s.process, seconds)?
+                    }
+                    "resources" => snap.resources = resources::collect(r)?,
+                    "container" => snap.container = container::collect(r)?,
+                    "virtualization" => snap.virtualization = virt::collect(r)?,
+                    _ => {}
+                }
+                Ok(())
+            }));
+            let message = match outcome {
+                Ok(Ok(())) => continue,
+                Ok(Err(e)) => e.to_string(),
+                Err(panic) => format!("internal error (panic): {}", panic_message(&panic)),
+            };
+            errors.push(GroupError {
+                group: group.to_string(),
+                message,
+            });
+        }
+        snap.errors = errors;
+        snap.collection_duration_ns = started.elapsed().as_nanos() as f64;
+        snap
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown".to_string()
+    }
+}

@@ -1,0 +1,106 @@
+//! tfo-agent's native core: host scans read into typed snapshots.
+//!
+//! This file only declares the modules and the Node-API surface. Each collector is a
+//! plain Rust module with a `collect` function that `cargo test` runs on fixture trees.
+
+#![deny(clippy::all)]
+
+pub mod collector;
+pub mod container;
+pub mod cpu;
+pub mod disk;
+pub mod error;
+pub mod filesystem;
+pub mod host;
+pub mod memory;
+pub mod net;
+pub mod paging;
+pub mod process;
+pub mod procfs;
+pub mod resources;
+pub mod snapshot;
+pub mod virt;
+
+use std::sync::{Arc, Mutex};
+
+use napi::bindgen_prelude::{AbortSignal, AsyncTask};
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::collector::{Collector, Settings};
+use crate::snapshot::{HostCollectorOptions, HostSnapshot};
+
+fn to_napi(e: error::Error) -> napi::Error {
+    napi::Error::new(napi::Status::InvalidArg, e.to_string())
+}
+
+fn lock(inner: &Mutex<Collector>) -> std::sync::MutexGuard<'_, Collector> {
+    // A panic inside a group is caught in `Collector::collect`, so a poisoned lock
+    // only means a previous call was interrupted; its state is still usable.
+    inner.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Reads the host. Keep one instance: it remembers the previous counters, so each
+/// collect's rates and percentages cover the interval since the one before.
+#[napi]
+pub struct HostCollector {
+    inner: Arc<Mutex<Collector>>,
+}
+
+#[napi]
+impl HostCollector {
+    /// Throws on invalid options (e.g. an unknown group name).
+    #[napi(constructor)]
+    pub fn new(options: Option<HostCollectorOptions>) -> napi::Result<Self> {
+        let settings = Settings::from_options(&options.unwrap_or_default()).map_err(to_napi)?;
+        Ok(HostCollector {
+            inner: Arc::new(Mutex::new(Collector::new(settings))),
+        })
+    }
+
+    /// Scans the host on the libuv thread pool; never blocks the event loop.
+    /// Rejects with an `AbortError` when `signal` aborts before the scan starts.
+    #[napi(ts_return_type = "Promise<HostSnapshot>")]
+    pub fn collect(&self, signal: Option<AbortSignal>) -> AsyncTask<CollectTask> {
+        AsyncTask::with_optional_signal(
+            CollectTask {
+                inner: self.inner.clone(),
+            },
+            signal,
+        )
+    }
+
+    /// The same scan on the calling thread (for CLIs and tests; blocks the event loop).
+    #[napi]
+    pub fn collect_sync(&self) -> HostSnapshot {
+        lock(&self.inner).collect()
+    }
+
+    /// The groups this collector reads, in order.
+    #[napi(getter)]
+    pub fn groups(&self) -> Vec<String> {
+        lock(&self.inner)
+            .settings()
+            .groups
+            .iter()
+            .map(|g| g.to_string())
+            .collect()
+    }
+}
+
+pub struct CollectTask {
+    inner: Arc<Mutex<Collector>>,
+}
+
+impl Task for CollectTask {
+    type Output = HostSnapshot;
+    type JsValue = HostSnapshot;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(lock(&self.inner).collect())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}

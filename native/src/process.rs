@@ -1,0 +1,112 @@
+//! Processes: counts by state and kernel activity counters (`/proc/stat`), and
+//! per-process records for the top N by CPU and by memory, plus any matched by
+//! name, executable or command line.
+
+use napi_derive::napi;
+
+use crate::error::{Error, Result};
+use crate::procfs::Roots;
+
+/// One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct ProcessRecord {
+    pub pid: u32,
+    pub parent_pid: u32,
+    /// `comm` (up to 15 bytes; may contain spaces and parentheses).
+    pub name: String,
+    /// Target of `/proc/<pid>/exe`; "" when not readable (another user's process).
+    pub executable: String,
+    /// Arguments joined by spaces; "" for kernel threads.
+    pub command_line: String,
+    /// User name of the real uid (numeric when the name is unknown).
+    pub owner: String,
+    pub uid: u32,
+    /// One-letter state: R, S, D, T, t, Z, X, I.
+    pub state: String,
+    /// Cumulative user CPU time, seconds.
+    pub user_seconds: f64,
+    /// Cumulative system CPU time, seconds.
+    pub system_seconds: f64,
+    /// CPU share over the interval; 100 is one whole core. 0 on the first collect.
+    pub cpu_percent: f64,
+    pub rss_bytes: f64,
+    pub virtual_bytes: f64,
+    /// RSS as a share of MemTotal, percent.
+    pub memory_percent: f64,
+    pub threads: u32,
+    /// Open file descriptors; absent when `/proc/<pid>/fd` is not readable.
+    pub open_fds: Option<u32>,
+    /// Bytes read from storage (`read_bytes` of `/proc/<pid>/io`); absent when not readable.
+    pub read_bytes: Option<f64>,
+    /// Bytes written to storage; absent when not readable.
+    pub write_bytes: Option<f64>,
+    /// Start time, unix seconds.
+    pub start_time_unix: f64,
+    /// True when the record is here because it matched a configured pattern.
+    pub matched: bool,
+}
+
+/// The process group.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct ProcessSnapshot {
+    /// Processes (thread-group leaders) seen.
+    pub total: u32,
+    /// State R.
+    pub running: u32,
+    /// State S.
+    pub sleeping: u32,
+    /// State D (uninterruptible, usually I/O).
+    pub blocked: u32,
+    /// States T and t.
+    pub stopped: u32,
+    /// State Z.
+    pub zombie: u32,
+    /// State I (idle kernel threads).
+    pub idle: u32,
+    /// Threads across all processes.
+    pub threads: u32,
+    /// Processes created since boot (`processes` of `/proc/stat`).
+    pub forks_total: f64,
+    /// Context switches since boot (`ctxt`).
+    pub context_switches: f64,
+    /// Interrupts since boot (first field of `intr`).
+    pub interrupts: f64,
+    /// Soft interrupts since boot (first field of `softirq`).
+    pub soft_interrupts: f64,
+    pub forks_per_second: f64,
+    pub context_switches_per_second: f64,
+    pub interrupts_per_second: f64,
+    /// Always 0 on Linux: the kernel keeps no system-call counter.
+    pub system_calls: f64,
+    /// Selected per-process records (top N by CPU ∪ top N by memory ∪ matched).
+    pub top: Vec<ProcessRecord>,
+    /// Processes that matched a pattern but were left out by `maxProcesses`.
+    pub left_out: u32,
+}
+
+/// Which per-process records to return.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Top N by CPU and top N by memory (0 = none).
+    pub top_n: u32,
+    /// Regular expressions; a process matches when its name, executable or command
+    /// line matches any of them.
+    pub patterns: Vec<String>,
+    /// Hard cap on records returned (0 = no cap beyond `top_n`).
+    pub max_processes: u32,
+}
+
+/// Previous CPU times per (pid, start time), and the previous system counters.
+#[derive(Debug, Default)]
+pub struct State {}
+
+pub fn collect(
+    _roots: &Roots,
+    _state: &mut State,
+    _opts: &Options,
+    _seconds: f64,
+) -> Result<ProcessSnapshot> {
+    Err(Error::Unsupported("process"))
+}

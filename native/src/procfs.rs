@@ -1,0 +1,134 @@
+//! Where the kernel's files are, and small readers shared by the collectors.
+//!
+//! Every collector takes a [`Roots`] so that `cargo test` can point it at a fixture
+//! tree and a containerised agent can read the host's `/proc` and `/sys` under
+//! `/hostfs` (like node_exporter's `--path.rootfs`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The three trees a scan reads from.
+#[derive(Debug, Clone)]
+pub struct Roots {
+    /// procfs, normally `/proc`.
+    pub proc: PathBuf,
+    /// sysfs, normally `/sys`.
+    pub sys: PathBuf,
+    /// The host's root filesystem, normally `/`: `/etc/os-release`, machine-id and
+    /// the mount points that `statvfs` is called on are read below it.
+    pub rootfs: PathBuf,
+}
+
+impl Default for Roots {
+    fn default() -> Self {
+        Roots {
+            proc: "/proc".into(),
+            sys: "/sys".into(),
+            rootfs: "/".into(),
+        }
+    }
+}
+
+impl Roots {
+    /// `root_path` moves all three; `proc_root` and `sys_root` then override one each.
+    pub fn new(root_path: Option<&str>, proc_root: Option<&str>, sys_root: Option<&str>) -> Self {
+        let rootfs = PathBuf::from(root_path.unwrap_or("/"));
+        Roots {
+            proc: proc_root
+                .map(PathBuf::from)
+                .unwrap_or_else(|| rootfs.join("proc")),
+            sys: sys_root
+                .map(PathBuf::from)
+                .unwrap_or_else(|| rootfs.join("sys")),
+            rootfs,
+        }
+    }
+
+    pub fn proc(&self, rel: &str) -> PathBuf {
+        self.proc.join(rel)
+    }
+
+    pub fn sys(&self, rel: &str) -> PathBuf {
+        self.sys.join(rel)
+    }
+
+    /// A host path such as `/etc/os-release` or a mount point, under the root filesystem.
+    pub fn host(&self, abs: &str) -> PathBuf {
+        self.rootfs.join(abs.trim_start_matches('/'))
+    }
+}
+
+/// Reads a whole file as text; invalid UTF-8 is replaced rather than refused,
+/// since process names and mount paths are arbitrary bytes.
+pub fn read_string(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Reads a one-line file (sysfs attributes) and trims it; `None` when it is absent
+/// or unreadable, since sysfs attributes come and go with drivers.
+pub fn read_trimmed(path: &Path) -> Option<String> {
+    read_string(path).ok().map(|s| s.trim().to_string())
+}
+
+/// Reads a one-number sysfs/procfs attribute.
+pub fn read_u64(path: &Path) -> Option<u64> {
+    read_trimmed(path)?.parse().ok()
+}
+
+/// The difference between two readings of a cumulative counter. A counter that went
+/// backwards was reset (a driver reload, a container restart) or wrapped: the new
+/// reading then counts from zero, so it is the best estimate of the change.
+pub fn counter_delta(prev: u64, cur: u64) -> u64 {
+    if cur >= prev {
+        cur - prev
+    } else {
+        cur
+    }
+}
+
+/// A per-second rate over `seconds`; zero when there is no interval yet.
+pub fn rate(delta: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        delta as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
+/// `part / whole` as a percentage, zero when `whole` is zero.
+pub fn percent(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole * 100.0).clamp(0.0, 100.0)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_that_goes_backwards_counts_from_zero() {
+        assert_eq!(counter_delta(10, 15), 5);
+        assert_eq!(counter_delta(u64::MAX - 1, 3), 3);
+        assert_eq!(counter_delta(u64::MAX - 5, u64::MAX), 5);
+    }
+
+    #[test]
+    fn roots_follow_the_root_path_unless_overridden() {
+        let r = Roots::new(Some("/hostfs"), None, Some("/other/sys"));
+        assert_eq!(r.proc, PathBuf::from("/hostfs/proc"));
+        assert_eq!(r.sys, PathBuf::from("/other/sys"));
+        assert_eq!(
+            r.host("/etc/os-release"),
+            PathBuf::from("/hostfs/etc/os-release")
+        );
+    }
+}

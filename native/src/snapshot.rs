@@ -1,0 +1,82 @@
+//! The whole-host snapshot and the collector's options: the shapes that cross into
+//! JavaScript (their `///` docs become the JSDoc of `native/index.d.ts`).
+
+use napi_derive::napi;
+
+use crate::container::ContainerInfo;
+use crate::cpu::{CpuSnapshot, LoadAverage};
+use crate::disk::DiskSnapshot;
+use crate::filesystem::Filesystem;
+use crate::host::HostInfo;
+use crate::memory::MemorySnapshot;
+use crate::net::{NetworkSnapshot, TcpSnapshot};
+use crate::paging::PagingSnapshot;
+use crate::process::ProcessSnapshot;
+use crate::resources::ResourcesSnapshot;
+use crate::virt::VirtualizationInfo;
+
+/// A group that could not be read this time; the rest of the snapshot is still there.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct GroupError {
+    /// The group's name, as in `HostCollectorOptions.groups`.
+    pub group: String,
+    pub message: String,
+}
+
+/// Everything one collect knows about the host. Rates, percentages, IOPS and
+/// latencies are over `intervalSeconds`, the time since the previous collect of the
+/// same `HostCollector` (all zero on its first collect).
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct HostSnapshot {
+    /// When the scan started, unix milliseconds.
+    pub collected_at_unix_ms: f64,
+    /// How long the scan took, nanoseconds.
+    pub collection_duration_ns: f64,
+    /// Seconds since the previous collect; 0 on the first.
+    pub interval_seconds: f64,
+    pub host: HostInfo,
+    pub cpu: CpuSnapshot,
+    pub load: LoadAverage,
+    pub memory: MemorySnapshot,
+    pub paging: PagingSnapshot,
+    pub disk: DiskSnapshot,
+    pub filesystems: Vec<Filesystem>,
+    pub network: NetworkSnapshot,
+    pub tcp: TcpSnapshot,
+    pub processes: ProcessSnapshot,
+    pub resources: ResourcesSnapshot,
+    pub container: ContainerInfo,
+    pub virtualization: VirtualizationInfo,
+    /// Groups that failed (or were unsupported) in this collect.
+    pub errors: Vec<GroupError>,
+}
+
+/// How a `HostCollector` reads the host.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct HostCollectorOptions {
+    /// The host's root filesystem as this process sees it, e.g. `/hostfs` in a
+    /// container with the host's `/` bind-mounted there. Default `/`.
+    pub root_path: Option<String>,
+    /// procfs location; default `<rootPath>/proc`.
+    pub proc_root: Option<String>,
+    /// sysfs location; default `<rootPath>/sys`.
+    pub sys_root: Option<String>,
+    /// Per-core CPU times and utilisation. Default true.
+    pub per_core: Option<bool>,
+    /// Top N processes by CPU and by memory to return records for. Default 10; 0 = none.
+    pub top_processes: Option<u32>,
+    /// Regular expressions on process name, executable or command line; matching
+    /// processes always get a record (up to `maxProcesses`).
+    pub process_patterns: Option<Vec<String>>,
+    /// Hard cap on per-process records per collect. Default 200.
+    pub max_processes: Option<u32>,
+    /// Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs…). Default false.
+    pub include_pseudo_filesystems: Option<bool>,
+    /// Groups to collect; default all: `host`, `cpu`, `load`, `memory`, `paging`,
+    /// `disk`, `filesystem`, `network`, `tcp`, `process`, `resources`, `container`,
+    /// `virtualization`.
+    pub groups: Option<Vec<String>>,
+}
