@@ -27,6 +27,12 @@ export declare class HostCollector {
   get groups(): Array<string>
 }
 
+/**
+ * Benchmark floor: reads the kernel files a full collect reads, without parsing.
+ * Returns the bytes read. Not part of the agent; `npm run bench` compares against it.
+ */
+export declare function benchRawRead(rootPath?: string | undefined | null): number
+
 /** One line of `/proc/diskstats`, with rates over the interval. */
 export interface BlockDevice {
   /** Kernel name, e.g. `sda`, `nvme0n1p1`, `dm-0`. */

@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod disk;
 pub mod error;
 pub mod filesystem;
+pub mod floor;
 pub mod host;
 pub mod memory;
 pub mod net;
@@ -103,4 +104,11 @@ impl Task for CollectTask {
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         Ok(output)
     }
+}
+
+/// Benchmark floor: reads the kernel files a full collect reads, without parsing.
+/// Returns the bytes read. Not part of the agent; `npm run bench` compares against it.
+#[napi]
+pub fn bench_raw_read(root_path: Option<String>) -> f64 {
+    floor::read_all(&procfs::Roots::new(root_path.as_deref(), None, None)) as f64
 }

@@ -1,0 +1,79 @@
+/**
+ * Issue 2's numbers: a full collect against the raw floor, against the
+ * `systeminformation` package's calls for the same data, TCP states by netlink
+ * versus /proc/net/tcp*, and the longest event-loop stall while collect runs.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import si from 'systeminformation'
+
+import { HostCollector } from '../src/host-collector'
+import { native } from '../src/native'
+import { fmtMs, median, row, spawnIdle, timeRuns } from './util'
+
+const RUNS = Number(process.env.TFO_BENCH_RUNS ?? 15)
+
+export async function benchNative(): Promise<void> {
+  const extra = Number(process.env.TFO_BENCH_PROCESSES ?? 1000)
+  console.log(`\n== native snapshot (${extra} extra processes spawned; medians of ${RUNS} runs)`)
+  const idle = await spawnIdle(extra)
+  try {
+    const host = new HostCollector({ topProcesses: 10 })
+    const collectMs = median(await timeRuns(() => host.collect(), RUNS))
+    const floorMs = median(await timeRuns(() => native().benchRawRead(), RUNS))
+    row('full collect()', fmtMs(collectMs))
+    row(
+      'raw floor (read the same files, no parsing)',
+      fmtMs(floorMs),
+      `collect/floor = ${(collectMs / floorMs).toFixed(2)}x (target ≤ 2x)`,
+    )
+
+    const siCalls: Array<[string, () => Promise<unknown>]> = [
+      ['processes', () => si.processes()],
+      ['currentLoad', () => si.currentLoad()],
+      ['mem', () => si.mem()],
+      ['fsSize', () => si.fsSize()],
+      ['disksIO', () => si.disksIO()],
+      ['networkStats', () => si.networkStats('*')],
+      ['networkConnections', () => si.networkConnections()],
+    ]
+    let siTotal = 0
+    for (const [name, call] of siCalls) {
+      const ms = median(await timeRuns(call, Math.max(3, Math.floor(RUNS / 3)), 1))
+      siTotal += ms
+      row(`systeminformation.${name}()`, fmtMs(ms))
+    }
+    row(
+      'systeminformation, all of the above',
+      fmtMs(siTotal),
+      `si/collect = ${(siTotal / collectMs).toFixed(1)}x (target ≥ 20x)`,
+    )
+
+    const n = native() as unknown as Record<string, unknown>
+    if (typeof n.benchTcpNetlink === 'function' && typeof n.benchTcpProcfs === 'function') {
+      const nl = median(await timeRuns(() => (n.benchTcpNetlink as () => unknown)(), RUNS))
+      const pf = median(await timeRuns(() => (n.benchTcpProcfs as () => unknown)(), RUNS))
+      row('TCP states via netlink SOCK_DIAG', fmtMs(nl))
+      row('TCP states via /proc/net/tcp + tcp6', fmtMs(pf), `procfs/netlink = ${(pf / nl).toFixed(1)}x`)
+    }
+
+    const h = monitorEventLoopDelay({ resolution: 1 })
+    let maxGap = 0
+    let last = performance.now()
+    const probe = setInterval(() => {
+      const now = performance.now()
+      maxGap = Math.max(maxGap, now - last - 1)
+      last = now
+    }, 1)
+    h.enable()
+    for (let i = 0; i < RUNS; i++) await host.collect()
+    h.disable()
+    clearInterval(probe)
+    row(
+      'longest event-loop stall during collect()',
+      fmtMs(Math.max(0, maxGap)),
+      `p99 delay ${fmtMs(h.percentile(99) / 1e6)} (target < 2 ms)`,
+    )
+  } finally {
+    await idle.reap()
+  }
+}
