@@ -48,7 +48,12 @@ describe('a platform with no prebuilt binary', () => {
     `
     const run = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', env })
     assert.equal(run.status, 0, run.stderr)
-    const result = JSON.parse(run.stdout) as { loaded?: boolean; name: string; ours: boolean; message: string }
+    const result = JSON.parse(run.stdout) as {
+      loaded?: boolean
+      name: string
+      ours: boolean
+      message: string
+    }
     assert.equal(result.loaded, undefined, 'the addon loaded although no binary was there')
     assert.equal(result.name, 'NativeBindingError')
     assert.ok(result.ours)
@@ -58,11 +63,15 @@ describe('a platform with no prebuilt binary', () => {
   })
 
   test('the CLI prints that message without a stack trace and exits 1', () => {
-    const run = spawnSync(process.execPath, [join(dir, 'bin', 'tfo-agent.js'), 'collect', '--format', 'json'], {
-      encoding: 'utf8',
-      env,
-      timeout: 60_000,
-    })
+    const run = spawnSync(
+      process.execPath,
+      [join(dir, 'bin', 'tfo-agent.js'), 'collect', '--format', 'json'],
+      {
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      },
+    )
     assert.equal(run.status, 1, `exit ${run.status}\n${run.stderr}`)
     assert.equal(run.stdout, '')
     assert.match(run.stderr, new RegExp(`no native binary for ${platformLabel()}`))

@@ -123,7 +123,8 @@ describe('root package', () => {
       assert.ok(file && files.has(file.replace(/^\.\//, '')), `the tarball lacks ${file}`)
     }
     const unwanted = [...files].filter(
-      (f) => f.endsWith('.node') || f.startsWith('src/') || f.startsWith('native/src/') || f.endsWith('.spec.ts'),
+      (f) =>
+        f.endsWith('.node') || f.startsWith('src/') || f.startsWith('native/src/') || f.endsWith('.spec.ts'),
     )
     assert.deepEqual(unwanted, [])
   })
