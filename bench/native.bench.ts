@@ -38,7 +38,7 @@ export async function benchNative(): Promise<void> {
     ]
     let siTotal = 0
     for (const [name, call] of siCalls) {
-      const ms = median(await timeRuns(call, Math.max(3, Math.floor(RUNS / 3)), 1))
+      const ms = median(await timeRuns(call, Math.max(3, Math.floor(RUNS / 3)), 1, 600))
       siTotal += ms
       row(`systeminformation.${name}()`, fmtMs(ms))
     }

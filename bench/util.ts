@@ -6,11 +6,16 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-/** Runs `fn` `runs` times after `warmup` unrecorded runs; returns each run's ms. */
-export async function timeRuns(fn: () => unknown, runs: number, warmup = 2): Promise<number[]> {
+/**
+ * Runs `fn` `runs` times after `warmup` unrecorded runs; returns each run's ms.
+ * `gapMs` waits (untimed) between runs, for libraries that serve repeated calls
+ * from a cache for a while (systeminformation does, for 500 ms).
+ */
+export async function timeRuns(fn: () => unknown, runs: number, warmup = 2, gapMs = 0): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn()
   const out: number[] = []
   for (let i = 0; i < runs; i++) {
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs))
     const t = process.hrtime.bigint()
     await fn()
     out.push(Number(process.hrtime.bigint() - t) / 1e6)
