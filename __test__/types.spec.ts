@@ -110,7 +110,9 @@ function publicApi(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const runtimeExports = new Set(Object.keys(require(root) as object))
   const lines: string[] = []
-  const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.name.localeCompare(b.name))
+  const exports = checker
+    .getExportsOfModule(moduleSymbol)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const exported of exports) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
     const kind = kindOf(symbol)
