@@ -7,11 +7,30 @@ use napi_derive::napi;
 use crate::error::{Error, Result};
 use crate::procfs::Roots;
 
+mod select;
+mod stat;
+
+#[cfg(target_os = "linux")]
+mod detail;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as imp;
+
+#[cfg(not(target_os = "linux"))]
+mod unsupported;
+#[cfg(not(target_os = "linux"))]
+use unsupported as imp;
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests;
+
 /// One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct ProcessRecord {
     pub pid: u32,
+    /// Parent pid (0 for the kernel's own roots, pid 1 and 2).
     pub parent_pid: u32,
     /// `comm` (up to 15 bytes; may contain spaces and parentheses).
     pub name: String,
@@ -21,6 +40,7 @@ pub struct ProcessRecord {
     pub command_line: String,
     /// User name of the real uid (numeric when the name is unknown).
     pub owner: String,
+    /// Real uid (`Uid:` of `status`).
     pub uid: u32,
     /// One-letter state: R, S, D, T, t, Z, X, I.
     pub state: String,
@@ -30,10 +50,13 @@ pub struct ProcessRecord {
     pub system_seconds: f64,
     /// CPU share over the interval; 100 is one whole core. 0 on the first collect.
     pub cpu_percent: f64,
+    /// Resident set size, bytes.
     pub rss_bytes: f64,
+    /// Virtual memory size, bytes.
     pub virtual_bytes: f64,
     /// RSS as a share of MemTotal, percent.
     pub memory_percent: f64,
+    /// Threads in this process.
     pub threads: u32,
     /// Open file descriptors; absent when `/proc/<pid>/fd` is not readable.
     pub open_fds: Option<u32>,
@@ -75,14 +98,21 @@ pub struct ProcessSnapshot {
     pub interrupts: f64,
     /// Soft interrupts since boot (first field of `softirq`).
     pub soft_interrupts: f64,
+    /// Processes created per second over the interval; 0 on the first collect.
     pub forks_per_second: f64,
+    /// Context switches per second over the interval; 0 on the first collect.
     pub context_switches_per_second: f64,
+    /// Interrupts per second over the interval; 0 on the first collect.
     pub interrupts_per_second: f64,
+    /// Soft interrupts per second over the interval; 0 on the first collect.
+    pub soft_interrupts_per_second: f64,
     /// Always 0 on Linux: the kernel keeps no system-call counter.
     pub system_calls: f64,
     /// Selected per-process records (top N by CPU ∪ top N by memory ∪ matched).
     pub top: Vec<ProcessRecord>,
-    /// Processes that matched a pattern but were left out by `maxProcesses`.
+    /// Processes that matched a pattern but were left out by `maxProcesses`. Top-N
+    /// records are kept first, so only when `maxProcesses` is below 2 × `topProcesses`
+    /// can top-N records be left out too (and they are then counted here as well).
     pub left_out: u32,
 }
 
@@ -94,19 +124,34 @@ pub struct Options {
     /// Regular expressions; a process matches when its name, executable or command
     /// line matches any of them.
     pub patterns: Vec<String>,
-    /// Hard cap on records returned (0 = no cap beyond `top_n`).
+    /// Hard cap on records returned (0 = no cap).
     pub max_processes: u32,
 }
 
-/// Previous CPU times per (pid, start time), and the previous system counters.
+/// Previous CPU times per (pid, start time), the previous system counters, compiled
+/// patterns, the uid → user name cache and the scan's reusable buffers.
 #[derive(Debug, Default)]
-pub struct State {}
+pub struct State(imp::State);
 
+/// Scans `<proc>/stat` and every `<proc>/<pid>`; rates and CPU percentages are over
+/// `seconds`, the interval since the previous collect (0 on the first).
 pub fn collect(
-    _roots: &Roots,
-    _state: &mut State,
-    _opts: &Options,
-    _seconds: f64,
+    roots: &Roots,
+    state: &mut State,
+    opts: &Options,
+    seconds: f64,
 ) -> Result<ProcessSnapshot> {
-    Err(Error::Unsupported("process"))
+    imp::collect(roots, &mut state.0, opts, seconds)
+}
+
+/// Checks that every pattern compiles, naming the first that does not. Called once
+/// when the collector is built, so a typo fails construction rather than each collect.
+pub fn validate_patterns(patterns: &[String]) -> Result<()> {
+    for p in patterns {
+        regex::bytes::Regex::new(p).map_err(|e| Error::InvalidOption {
+            name: "processPatterns",
+            message: format!("{p:?} is not a valid regular expression: {e}"),
+        })?;
+    }
+    Ok(())
 }

@@ -1,0 +1,282 @@
+//! The procfs scan. It runs every interval over every process, so it reads only
+//! `<pid>/stat` for each, into one reused buffer, and keeps numbers plus a range of
+//! a shared name arena; the other files are read only for the selected records
+//! (and `cmdline`/`exe` for all only when patterns are configured).
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use regex::bytes::RegexSet;
+
+use super::detail::{self, Owners};
+use super::select::{self, Candidate};
+use super::stat::{self, SystemStat, CMDLINE_CAP};
+use super::{validate_patterns, Options, ProcessSnapshot};
+use crate::error::{Error, Result};
+use crate::procfs::{counter_delta, rate, Roots};
+
+#[derive(Debug, Default)]
+pub struct State {
+    system: Option<SystemStat>,
+    /// pid → (start time, user + system ticks) at the previous scan.
+    pub(super) cpu: HashMap<u32, (u64, u64)>,
+    /// This scan's map, built fresh so vanished pids fall away; swapped with `cpu`.
+    cpu_next: HashMap<u32, (u64, u64)>,
+    patterns: Option<(Vec<String>, RegexSet)>,
+    owners: Owners,
+    buf: Vec<u8>,
+    names: Vec<u8>,
+    candidates: Vec<Candidate>,
+}
+
+/// Kernel constants the scan converts with.
+#[derive(Debug, Clone, Copy)]
+pub struct Kernel {
+    /// `USER_HZ`: clock ticks per second.
+    pub clk_tck: f64,
+    /// Bytes per page.
+    pub page_size: u64,
+}
+
+impl Kernel {
+    pub fn host() -> Self {
+        // SAFETY: sysconf reads a constant and has no preconditions.
+        let (tck, page) = unsafe {
+            (
+                libc::sysconf(libc::_SC_CLK_TCK),
+                libc::sysconf(libc::_SC_PAGESIZE),
+            )
+        };
+        Kernel {
+            clk_tck: if tck > 0 { tck as f64 } else { 100.0 },
+            page_size: u64::try_from(page).ok().filter(|p| *p > 0).unwrap_or(4096),
+        }
+    }
+}
+
+pub fn collect(
+    roots: &Roots,
+    st: &mut State,
+    opts: &Options,
+    seconds: f64,
+) -> Result<ProcessSnapshot> {
+    let kernel = Kernel::host();
+    let path = roots.proc("stat");
+    read_into(&path, &mut st.buf, usize::MAX).map_err(|e| Error::io(&path, e))?;
+    let sys = stat::parse_system_stat(&st.buf);
+    let mut snap = ProcessSnapshot {
+        forks_total: sys.forks as f64,
+        context_switches: sys.ctxt as f64,
+        interrupts: sys.intr as f64,
+        soft_interrupts: sys.softirq as f64,
+        ..Default::default()
+    };
+    if let Some(prev) = st.system {
+        snap.forks_per_second = rate(counter_delta(prev.forks, sys.forks), seconds);
+        snap.context_switches_per_second = rate(counter_delta(prev.ctxt, sys.ctxt), seconds);
+        snap.interrupts_per_second = rate(counter_delta(prev.intr, sys.intr), seconds);
+        snap.soft_interrupts_per_second = rate(counter_delta(prev.softirq, sys.softirq), seconds);
+    }
+    st.system = Some(sys);
+
+    let mem_total = read_into(&roots.proc("meminfo"), &mut st.buf, usize::MAX)
+        .ok()
+        .and_then(|()| stat::parse_mem_total(&st.buf))
+        .unwrap_or(0);
+    let patterns = compiled(&mut st.patterns, &opts.patterns)?;
+    let scan = Scan {
+        kernel,
+        seconds,
+        patterns,
+        prev: &st.cpu,
+    };
+    scan.run(
+        &roots.proc,
+        &mut snap,
+        &mut st.buf,
+        &mut st.names,
+        &mut st.candidates,
+        &mut st.cpu_next,
+    )?;
+    std::mem::swap(&mut st.cpu, &mut st.cpu_next);
+
+    let (chosen, left_out) = select::select(&st.candidates, opts.top_n, opts.max_processes);
+    snap.left_out = left_out;
+    st.owners.begin_collect();
+    let ctx = detail::Context {
+        roots,
+        kernel,
+        btime: sys.btime,
+        mem_total,
+    };
+    snap.top = chosen
+        .iter()
+        .filter_map(|&i| st.candidates.get(i))
+        .map(|c| {
+            let name = st.names.get(c.name.0..c.name.1).unwrap_or_default();
+            detail::record(&ctx, c, name, &mut st.buf, &mut st.owners)
+        })
+        .collect();
+    Ok(snap)
+}
+
+/// The compiled form of `patterns`, recompiled only when the list changes.
+fn compiled<'a>(
+    cache: &'a mut Option<(Vec<String>, RegexSet)>,
+    patterns: &[String],
+) -> Result<Option<&'a RegexSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    if cache.as_ref().is_none_or(|(p, _)| p.as_slice() != patterns) {
+        validate_patterns(patterns)?;
+        let set = RegexSet::new(patterns).map_err(|e| Error::InvalidOption {
+            name: "processPatterns",
+            message: e.to_string(),
+        })?;
+        *cache = Some((patterns.to_vec(), set));
+    }
+    Ok(cache.as_ref().map(|(_, set)| set))
+}
+
+struct Scan<'a> {
+    kernel: Kernel,
+    seconds: f64,
+    patterns: Option<&'a RegexSet>,
+    prev: &'a HashMap<u32, (u64, u64)>,
+}
+
+impl Scan<'_> {
+    fn run(
+        &self,
+        proc: &Path,
+        snap: &mut ProcessSnapshot,
+        buf: &mut Vec<u8>,
+        names: &mut Vec<u8>,
+        out: &mut Vec<Candidate>,
+        cpu_next: &mut HashMap<u32, (u64, u64)>,
+    ) -> Result<()> {
+        names.clear();
+        out.clear();
+        cpu_next.clear();
+        let dir = fs::read_dir(proc).map_err(|e| Error::io(proc, e))?;
+        let mut path = PathBuf::from(proc);
+        for entry in dir.flatten() {
+            let file_name = entry.file_name();
+            let Some(pid) = stat::parse_pid(file_name.as_bytes()) else {
+                continue;
+            };
+            path.push(&file_name);
+            if let Some(c) = self.process(pid, &mut path, buf, names, snap) {
+                cpu_next.insert(pid, (c.starttime, c.utime.saturating_add(c.stime)));
+                out.push(c);
+            }
+            path.pop();
+        }
+        Ok(())
+    }
+
+    /// One `<proc>/<pid>` (`dir`); `None` when it vanished or its stat is unusable.
+    fn process(
+        &self,
+        pid: u32,
+        dir: &mut PathBuf,
+        buf: &mut Vec<u8>,
+        names: &mut Vec<u8>,
+        snap: &mut ProcessSnapshot,
+    ) -> Option<Candidate> {
+        // Any error here means the process is gone (ENOENT, ESRCH) or hidden from
+        // us: either way it is not one we can report, and never a scan error.
+        read_into(&with_file(dir, "stat"), buf, usize::MAX).ok()?;
+        let ps = stat::parse_pid_stat(buf)?;
+        snap.total += 1;
+        match ps.state {
+            b'R' => snap.running += 1,
+            b'S' => snap.sleeping += 1,
+            b'D' => snap.blocked += 1,
+            b'T' | b't' => snap.stopped += 1,
+            b'Z' => snap.zombie += 1,
+            b'I' => snap.idle += 1,
+            _ => {}
+        }
+        snap.threads = snap.threads.saturating_add(ps.num_threads);
+        let ticks = ps.utime.saturating_add(ps.stime);
+        let cpu_percent = match self.prev.get(&pid) {
+            Some(&(start, before)) if start == ps.starttime && self.seconds > 0.0 => {
+                ticks.saturating_sub(before) as f64 / self.kernel.clk_tck / self.seconds * 100.0
+            }
+            _ => 0.0,
+        };
+        let start = names.len();
+        names.extend_from_slice(ps.comm);
+        let mut c = Candidate {
+            pid,
+            ppid: ps.ppid,
+            state: ps.state,
+            utime: ps.utime,
+            stime: ps.stime,
+            starttime: ps.starttime,
+            vsize: ps.vsize,
+            rss_pages: ps.rss_pages,
+            threads: ps.num_threads,
+            name: (start, names.len()),
+            cpu_percent,
+            matched: false,
+        };
+        if let Some(set) = self.patterns {
+            c.matched = set.is_match(names.get(start..).unwrap_or_default())
+                || matches_cmdline(set, dir, buf)
+                || matches_exe(set, dir);
+        }
+        Some(c)
+    }
+}
+
+fn matches_cmdline(set: &RegexSet, dir: &mut PathBuf, buf: &mut Vec<u8>) -> bool {
+    read_into(&with_file(dir, "cmdline"), buf, CMDLINE_CAP).is_ok()
+        && set.is_match(stat::cmdline_in_place(buf))
+}
+
+fn matches_exe(set: &RegexSet, dir: &mut PathBuf) -> bool {
+    fs::read_link(with_file(dir, "exe")).is_ok_and(|exe| set.is_match(exe.as_os_str().as_bytes()))
+}
+
+/// `dir/name`, reusing `dir`'s allocation; the guard pops `name` when dropped.
+fn with_file<'a>(dir: &'a mut PathBuf, name: &str) -> PathGuard<'a> {
+    dir.push(name);
+    PathGuard(dir)
+}
+
+struct PathGuard<'a>(&'a mut PathBuf);
+
+impl std::ops::Deref for PathGuard<'_> {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0
+    }
+}
+
+impl AsRef<Path> for PathGuard<'_> {
+    fn as_ref(&self) -> &Path {
+        self.0
+    }
+}
+
+impl Drop for PathGuard<'_> {
+    fn drop(&mut self) {
+        self.0.pop();
+    }
+}
+
+/// Reads at most `limit` bytes of `path` into `buf`, replacing its contents but
+/// keeping its allocation: one open, a read or two, one close.
+pub fn read_into(path: &Path, buf: &mut Vec<u8>, limit: usize) -> io::Result<()> {
+    buf.clear();
+    let file = File::open(path)?;
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX))
+        .read_to_end(buf)?;
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! The process group on fixture trees (`tests/fixtures/process/t0`, `t1`: the same
+//! host ten seconds apart) and on the live host.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Child, Command};
+
+use super::linux::Kernel;
+use super::{collect, validate_patterns, Options, ProcessRecord, ProcessSnapshot, State};
+use crate::error::Error;
+use crate::procfs::Roots;
+
+fn fixture(snap: &str) -> Roots {
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/process")
+        .join(snap);
+    Roots {
+        proc: base.join("proc"),
+        sys: base.join("sys"),
+        rootfs: base,
+    }
+}
+
+fn all() -> Options {
+    Options {
+        top_n: 100,
+        ..Default::default()
+    }
+}
+
+fn scan(snap: &str, state: &mut State, opts: &Options, seconds: f64) -> ProcessSnapshot {
+    match collect(&fixture(snap), state, opts, seconds) {
+        Ok(s) => s,
+        Err(e) => panic!("collect {snap}: {e}"),
+    }
+}
+
+fn find(s: &ProcessSnapshot, pid: u32) -> &ProcessRecord {
+    match s.top.iter().find(|r| r.pid == pid) {
+        Some(r) => r,
+        None => panic!(
+            "pid {pid} not in {:?}",
+            s.top.iter().map(|r| r.pid).collect::<Vec<_>>()
+        ),
+    }
+}
+
+fn pids(s: &ProcessSnapshot) -> Vec<u32> {
+    s.top.iter().map(|r| r.pid).collect()
+}
+
+#[test]
+fn counts_processes_by_state_and_their_threads() {
+    let s = scan("t0", &mut State::default(), &all(), 0.0);
+    assert_eq!(s.total, 8);
+    assert_eq!(
+        (s.running, s.sleeping, s.blocked, s.stopped, s.zombie, s.idle),
+        (1, 3, 1, 1, 1, 1)
+    );
+    assert_eq!(s.threads, 16);
+    assert_eq!(s.forks_total, 5000.0);
+    assert_eq!(s.context_switches, 100_000.0);
+    assert_eq!(s.interrupts, 20_000.0);
+    assert_eq!(s.soft_interrupts, 3000.0);
+    assert_eq!(s.system_calls, 0.0);
+}
+
+#[test]
+fn skips_a_pid_whose_stat_vanished_and_names_that_are_not_pids() {
+    let s = scan("t0", &mut State::default(), &all(), 0.0);
+    assert!(!pids(&s).contains(&555));
+    assert!(!s.top.iter().any(|r| r.name == "notapid"));
+    assert_eq!(s.top.len(), 8);
+}
+
+#[test]
+fn reports_a_process_whose_name_holds_spaces_and_parentheses_in_full() {
+    let k = Kernel::host();
+    let s = scan("t0", &mut State::default(), &all(), 0.0);
+    let r = find(&s, 4242);
+    assert_eq!(r.name, "my (weird) proc");
+    assert_eq!(r.parent_pid, 1);
+    assert_eq!(r.state, "S");
+    assert_eq!(r.command_line, "/opt/weird/bin/weird --flag with space");
+    assert_eq!(r.executable, "/opt/weird/bin/weird proc");
+    assert_eq!((r.uid, r.owner.as_str()), (1000, "alice"));
+    assert_eq!(r.threads, 3);
+    assert_eq!(r.open_fds, Some(3));
+    assert_eq!((r.read_bytes, r.write_bytes), (Some(4096.0), Some(8192.0)));
+    assert_eq!(r.user_seconds, 250.0 / k.clk_tck);
+    assert_eq!(r.system_seconds, 50.0 / k.clk_tck);
+    assert_eq!(r.rss_bytes, (2560 * k.page_size) as f64);
+    assert_eq!(r.virtual_bytes, 104_857_600.0);
+    let mem_total = 16_384_000.0 * 1024.0;
+    assert!((r.memory_percent - r.rss_bytes / mem_total * 100.0).abs() < 1e-9);
+    assert_eq!(r.start_time_unix, 1_700_000_000.0 + 12345.0 / k.clk_tck);
+    assert_eq!(r.cpu_percent, 0.0);
+    assert!(!r.matched);
+}
+
+#[test]
+fn reports_zombies_and_kernel_threads_with_empty_command_lines() {
+    let s = scan("t0", &mut State::default(), &all(), 0.0);
+    let zombie = find(&s, 77);
+    assert_eq!(
+        (zombie.state.as_str(), zombie.command_line.as_str()),
+        ("Z", "")
+    );
+    let kthread = find(&s, 2);
+    assert_eq!(kthread.command_line, "");
+    assert_eq!(kthread.executable, "");
+    assert_eq!(kthread.owner, "root");
+    assert_eq!(kthread.open_fds, None);
+    assert_eq!(kthread.read_bytes, None);
+    assert_eq!(find(&s, 13).state, "I");
+}
+
+#[test]
+fn counters_near_two_to_the_64_and_a_missing_status_still_give_a_record() {
+    let s = scan("t0", &mut State::default(), &all(), 0.0);
+    let r = find(&s, 900);
+    assert_eq!(r.state, "D");
+    assert_eq!(r.rss_bytes, u64::MAX as f64);
+    assert_eq!(r.virtual_bytes, u64::MAX as f64);
+    assert!(r.user_seconds.is_finite() && r.user_seconds > 0.0);
+    assert!(r.memory_percent <= 100.0);
+    // Without status the owner falls back to the owner of the pid directory.
+    // SAFETY: getuid has no preconditions.
+    let me = unsafe { libc::getuid() };
+    assert_eq!(r.uid, me);
+    assert!(!r.owner.is_empty());
+}
+
+#[test]
+fn cpu_percent_is_over_the_interval_and_a_reused_pid_starts_from_zero() {
+    let k = Kernel::host();
+    let mut state = State::default();
+    let first = scan("t0", &mut state, &all(), 0.0);
+    assert!(first.top.iter().all(|r| r.cpu_percent == 0.0));
+    let second = scan("t1", &mut state, &all(), 10.0);
+    // 1000 more ticks in 10 s.
+    let weird = find(&second, 4242).cpu_percent;
+    assert!((weird - 1000.0 / k.clk_tck / 10.0 * 100.0).abs() < 1e-9);
+    assert!((find(&second, 1).cpu_percent - 10.0 / k.clk_tck / 10.0 * 100.0).abs() < 1e-9);
+    // pid 300 is a new process (another start time): no interval yet.
+    let reused = find(&second, 300);
+    assert_eq!(
+        (reused.name.as_str(), reused.cpu_percent),
+        ("newworker", 0.0)
+    );
+    // Huge counters that did not move give 0, not garbage.
+    assert_eq!(find(&second, 900).cpu_percent, 0.0);
+    // The vanished zombie's entry is pruned.
+    assert!(!state.0.cpu.contains_key(&77));
+    assert_eq!(state.0.cpu.len(), 7);
+    // Busiest first.
+    assert_eq!(second.top.first().map(|r| r.pid), Some(4242));
+}
+
+#[test]
+fn system_rates_are_per_second_over_the_interval_and_survive_a_reset() {
+    let mut state = State::default();
+    let first = scan("t0", &mut state, &all(), 0.0);
+    assert_eq!(first.forks_per_second, 0.0);
+    assert_eq!(first.context_switches_per_second, 0.0);
+    let s = scan("t1", &mut state, &all(), 10.0);
+    assert_eq!(s.forks_per_second, 10.0);
+    assert_eq!(s.context_switches_per_second, 5000.0);
+    assert_eq!(s.soft_interrupts_per_second, 50.0);
+    // intr went from 20000 to 10: a reset, counted from zero.
+    assert_eq!(s.interrupts_per_second, 1.0);
+}
+
+#[test]
+fn top_n_takes_the_busiest_and_the_largest_processes() {
+    let mut state = State::default();
+    let opts = Options {
+        top_n: 1,
+        ..Default::default()
+    };
+    scan("t0", &mut state, &opts, 0.0);
+    let s = scan("t1", &mut state, &opts, 10.0);
+    // 4242 by CPU; 900 by memory (its RSS is near 2^64 pages).
+    assert_eq!(pids(&s), vec![4242, 900]);
+    assert_eq!(s.left_out, 0);
+}
+
+#[test]
+fn patterns_match_the_name_the_command_line_or_the_executable() {
+    let by = |pattern: &str| {
+        let opts = Options {
+            patterns: vec![pattern.to_string()],
+            ..Default::default()
+        };
+        let s = scan("t0", &mut State::default(), &opts, 0.0);
+        assert!(s.top.iter().all(|r| r.matched));
+        pids(&s)
+    };
+    assert_eq!(by(r"^my \(weird\) proc$"), vec![4242]);
+    assert_eq!(by("--id=1"), vec![300]);
+    assert_eq!(by("^/usr/lib/systemd/"), vec![1]);
+    assert_eq!(by("with space$"), vec![4242]);
+    assert_eq!(by("nothing-like-this"), Vec::<u32>::new());
+}
+
+#[test]
+fn the_cap_keeps_the_first_records_in_order_and_counts_the_rest_as_left_out() {
+    let opts = Options {
+        top_n: 0,
+        patterns: vec![".".into()],
+        max_processes: 3,
+    };
+    let s = scan("t0", &mut State::default(), &opts, 0.0);
+    // First collect: no CPU %, so by RSS (900's is largest), then pid.
+    assert_eq!(pids(&s), vec![900, 1, 4242]);
+    assert_eq!(s.left_out, 5);
+    let uncapped = scan(
+        "t0",
+        &mut State::default(),
+        &Options {
+            max_processes: 0,
+            ..opts
+        },
+        0.0,
+    );
+    assert_eq!(uncapped.top.len(), 8);
+    assert_eq!(uncapped.left_out, 0);
+}
+
+#[test]
+fn a_pattern_that_does_not_compile_is_named_in_the_error() {
+    let bad = vec!["^ok$".to_string(), "(unclosed".to_string()];
+    match validate_patterns(&bad) {
+        Err(Error::InvalidOption { message, .. }) => assert!(message.contains("(unclosed")),
+        other => panic!("expected InvalidOption, got {other:?}"),
+    }
+    assert!(validate_patterns(&["^sleep$".to_string()]).is_ok());
+    let opts = Options {
+        patterns: bad,
+        ..Default::default()
+    };
+    assert!(collect(&fixture("t0"), &mut State::default(), &opts, 0.0).is_err());
+}
+
+/// Children killed and reaped however the test ends.
+struct Sleepers(Vec<Child>);
+
+impl Drop for Sleepers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn current_user_name() -> String {
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    std::fs::read("/etc/passwd")
+        .ok()
+        .and_then(|pw| super::stat::passwd_name(&pw, uid))
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| uid.to_string())
+}
+
+#[test]
+fn finds_exactly_the_sleep_processes_this_test_spawned_with_parent_and_owner() {
+    let mut kids = Sleepers(Vec::new());
+    for _ in 0..5 {
+        match Command::new("sleep").arg("30").spawn() {
+            Ok(c) => kids.0.push(c),
+            Err(e) => panic!("spawn sleep: {e}"),
+        }
+    }
+    let spawned: BTreeSet<u32> = kids.0.iter().map(|c| c.id()).collect();
+    let opts = Options {
+        top_n: 0,
+        patterns: vec!["^sleep$".into()],
+        max_processes: 0,
+    };
+    let me = std::process::id();
+    let user = current_user_name();
+    // A child may still be exec'ing (named after this test binary) for an instant.
+    let mut found = BTreeSet::new();
+    for _ in 0..50 {
+        let s = match collect(&Roots::default(), &mut State::default(), &opts, 0.0) {
+            Ok(s) => s,
+            Err(e) => panic!("live collect: {e}"),
+        };
+        let mine: Vec<&ProcessRecord> = s.top.iter().filter(|r| r.parent_pid == me).collect();
+        for r in &mine {
+            assert_eq!(r.name, "sleep");
+            assert!(r.matched);
+            assert_eq!(r.owner, user);
+            assert_eq!(r.command_line, "sleep 30");
+        }
+        found = mine.iter().map(|r| r.pid).collect();
+        if found == spawned {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(found, spawned);
+}
+
+#[test]
+fn the_live_total_covers_every_pid_directory() {
+    let numeric = || {
+        std::fs::read_dir("/proc")
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| super::stat::parse_pid(e.file_name().as_encoded_bytes()).is_some())
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let before = numeric();
+    let s = match collect(&Roots::default(), &mut State::default(), &all(), 0.0) {
+        Ok(s) => s,
+        Err(e) => panic!("live collect: {e}"),
+    };
+    let after = numeric();
+    let tolerance = 20;
+    assert!(
+        s.total as usize + tolerance >= before.min(after),
+        "{} vs {before}",
+        s.total
+    );
+    assert!(s.threads >= s.total);
+    assert!(s.context_switches > 0.0 && s.forks_total > 0.0);
+    // SAFETY: getpid has no preconditions.
+    let me = find(&s, unsafe { libc::getpid() } as u32);
+    assert!(me.rss_bytes > 0.0 && me.open_fds.is_some_and(|n| n >= 3));
+    assert!(!me.executable.is_empty());
+}

@@ -1,0 +1,12 @@
+//! Platforms without procfs: the group reports itself unsupported.
+
+use super::{Options, ProcessSnapshot};
+use crate::error::{Error, Result};
+use crate::procfs::Roots;
+
+#[derive(Debug, Default)]
+pub struct State;
+
+pub fn collect(_: &Roots, _: &mut State, _: &Options, _: f64) -> Result<ProcessSnapshot> {
+    Err(Error::Unsupported("process"))
+}
