@@ -431,6 +431,7 @@ export interface PagingSnapshot {
 /** One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`. */
 export interface ProcessRecord {
   pid: number
+  /** Parent pid (0 for the kernel's own roots, pid 1 and 2). */
   parentPid: number
   /** `comm` (up to 15 bytes; may contain spaces and parentheses). */
   name: string
@@ -440,6 +441,7 @@ export interface ProcessRecord {
   commandLine: string
   /** User name of the real uid (numeric when the name is unknown). */
   owner: string
+  /** Real uid (`Uid:` of `status`). */
   uid: number
   /** One-letter state: R, S, D, T, t, Z, X, I. */
   state: string
@@ -449,10 +451,13 @@ export interface ProcessRecord {
   systemSeconds: number
   /** CPU share over the interval; 100 is one whole core. 0 on the first collect. */
   cpuPercent: number
+  /** Resident set size, bytes. */
   rssBytes: number
+  /** Virtual memory size, bytes. */
   virtualBytes: number
   /** RSS as a share of MemTotal, percent. */
   memoryPercent: number
+  /** Threads in this process. */
   threads: number
   /** Open file descriptors; absent when `/proc/<pid>/fd` is not readable. */
   openFds?: number
@@ -492,14 +497,23 @@ export interface ProcessSnapshot {
   interrupts: number
   /** Soft interrupts since boot (first field of `softirq`). */
   softInterrupts: number
+  /** Processes created per second over the interval; 0 on the first collect. */
   forksPerSecond: number
+  /** Context switches per second over the interval; 0 on the first collect. */
   contextSwitchesPerSecond: number
+  /** Interrupts per second over the interval; 0 on the first collect. */
   interruptsPerSecond: number
+  /** Soft interrupts per second over the interval; 0 on the first collect. */
+  softInterruptsPerSecond: number
   /** Always 0 on Linux: the kernel keeps no system-call counter. */
   systemCalls: number
   /** Selected per-process records (top N by CPU ∪ top N by memory ∪ matched). */
   top: Array<ProcessRecord>
-  /** Processes that matched a pattern but were left out by `maxProcesses`. */
+  /**
+   * Processes that matched a pattern but were left out by `maxProcesses`. Top-N
+   * records are kept first, so only when `maxProcesses` is below 2 × `topProcesses`
+   * can top-N records be left out too (and they are then counted here as well).
+   */
   leftOut: number
 }
 

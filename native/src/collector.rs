@@ -56,6 +56,8 @@ impl Settings {
                 })
                 .collect::<Result<_>>()?,
         };
+        let patterns = opts.process_patterns.clone().unwrap_or_default();
+        process::validate_patterns(&patterns)?;
         Ok(Settings {
             roots: Roots::new(
                 opts.root_path.as_deref(),
@@ -69,7 +71,7 @@ impl Settings {
             },
             process: process::Options {
                 top_n: opts.top_processes.unwrap_or(10),
-                patterns: opts.process_patterns.clone().unwrap_or_default(),
+                patterns,
                 max_processes: opts.max_processes.unwrap_or(200),
             },
         })
