@@ -1,0 +1,112 @@
+/**
+ * One HTTP(S) POST of a JSON body with a hard timeout, over a keep-alive agent. Never
+ * rejects: a network error or timeout is an outcome like any status code.
+ */
+import http from 'node:http'
+import https from 'node:https'
+
+/** What one attempt came to. */
+export interface PostOutcome {
+  /** HTTP status; absent when no response arrived (network error, timeout). */
+  status?: number
+  /** The response body, at most 4 KiB of it, for log lines. */
+  body: string
+  /** `Retry-After` in milliseconds, when the response carried one. */
+  retryAfterMs?: number
+  /** Why no response arrived: `ECONNREFUSED`, `timed out after 5000 ms`, … */
+  error?: string
+}
+
+export interface TlsOptions {
+  /** Verify the server's certificate (default true). */
+  rejectUnauthorized?: boolean
+  /** Extra CA certificates (PEM). */
+  ca?: string | Buffer
+}
+
+const MAX_BODY = 4096
+
+/** `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
+}
+
+/** Keeps one keep-alive agent per scheme; `destroy()` closes idle sockets. */
+export class JsonTransport {
+  readonly #http: http.Agent
+  readonly #https: https.Agent
+
+  constructor(tls: TlsOptions = {}) {
+    this.#http = new http.Agent({ keepAlive: true, maxSockets: 2 })
+    this.#https = new https.Agent({
+      keepAlive: true,
+      maxSockets: 2,
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      ...(tls.ca ? { ca: tls.ca } : {}),
+    })
+  }
+
+  post(
+    url: URL,
+    payload: Buffer,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    nowMs: () => number,
+  ): Promise<PostOutcome> {
+    const secure = url.protocol === 'https:'
+    return new Promise((resolve) => {
+      let settled = false
+      const finish = (outcome: PostOutcome): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve(outcome)
+      }
+      const request = (secure ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.#https : this.#http,
+          headers: { ...headers, 'Content-Length': String(payload.length) },
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          response.on('data', (chunk: Buffer) => {
+            if (size < MAX_BODY) chunks.push(chunk)
+            size += chunk.length
+          })
+          response.on('end', () => {
+            const retryAfter = response.headers['retry-after']
+            finish({
+              status: response.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY),
+              retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, nowMs()),
+            })
+          })
+          response.on('error', (err) => finish({ body: '', error: describe(err) }))
+          response.on('aborted', () => finish({ body: '', error: 'response aborted' }))
+        },
+      )
+      const timer = setTimeout(() => {
+        finish({ body: '', error: `timed out after ${timeoutMs} ms` })
+        request.destroy()
+      }, timeoutMs)
+      request.on('error', (err) => finish({ body: '', error: describe(err) }))
+      request.end(payload)
+    })
+  }
+
+  destroy(): void {
+    this.#http.destroy()
+    this.#https.destroy()
+  }
+}
+
+function describe(err: Error & { code?: string }): string {
+  return err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message
+}
