@@ -1,0 +1,252 @@
+/**
+ * The disk tier: one LMDB environment with four sub-databases.
+ *   bodies  id -> OTLP body, stored as raw bytes (binary encoding)
+ *   batches id -> [signal, dataPoints, createdAt, attempts, bodyLength] (msgpack)
+ *   cursors key -> read position of a log file (msgpack)
+ *   state   'format' -> FORMAT_VERSION, 'reservedUntil' -> first id not yet handed out
+ * Ids are integer keys, so LMDB's ordered-binary key encoding iterates them oldest first.
+ * Every write goes through `env.transaction`, so writes commit in the order they were issued
+ * (a remove can never overtake the put it undoes).
+ */
+import { mkdirSync, renameSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { open, type Database, type RootDatabase } from 'lmdb'
+import { inspectDataFile } from './lmdb-file'
+import type { Signal } from './types'
+
+export const FORMAT_VERSION = 1
+
+type MetaTuple = [signal: Signal, dataPoints: number, createdAt: number, attempts: number, bodyLength: number]
+
+export interface StoredMeta {
+  id: number
+  signal: Signal
+  dataPoints: number
+  createdAt: number
+  attempts: number
+  bodyLength: number
+}
+
+export interface WriteItem {
+  meta: StoredMeta
+  /** Omitted when only the metadata changes (the body is already on disk). */
+  body?: Uint8Array
+}
+
+/** What was wrong with the store found at open, and where it went. */
+export interface MovedAside {
+  problem: string
+  movedTo: string
+  /** Batches and data points known to be lost (0 when the store could not be read at all). */
+  lostBatches: number
+  lostDataPoints: number
+  /** Batches and cursors copied into the fresh store because they were still readable. */
+  salvagedBatches: number
+}
+
+export interface OpenedStore {
+  store: Store
+  batches: StoredMeta[]
+  cursors: Map<string, unknown>
+  reservedUntil: number
+  movedAside?: MovedAside
+}
+
+interface Scan {
+  batches: StoredMeta[]
+  cursors: Map<string, unknown>
+  reservedUntil: number
+  badRecords: number
+  badDataPoints: number
+}
+
+class StoreProblem extends Error {}
+
+const SIGNALS: ReadonlySet<unknown> = new Set<Signal>(['metrics', 'logs'])
+
+function toMeta(id: unknown, value: unknown): StoredMeta | undefined {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(value) || value.length !== 5) return undefined
+  const [signal, dataPoints, createdAt, attempts, bodyLength] = value as unknown[]
+  const counts = [dataPoints, createdAt, attempts, bodyLength]
+  if (!SIGNALS.has(signal) || !counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return undefined
+  return { id, signal: signal as Signal, dataPoints: dataPoints as number, createdAt: createdAt as number, attempts: attempts as number, bodyLength: bodyLength as number }
+}
+
+export class Store {
+  private constructor(
+    private readonly env: RootDatabase,
+    private readonly bodies: Database<Buffer, number>,
+    private readonly metas: Database<MetaTuple, number>,
+    private readonly cursorDb: Database<unknown, string>,
+    private readonly state: Database<unknown, string>,
+  ) {}
+
+  /**
+   * Opens the store at `path`; a store that cannot be opened, is corrupt or has another format
+   * is renamed to `<path>.corrupt-<timestamp>` and replaced by a fresh one (readable batches and
+   * cursors are copied over). Throws only when the directory itself cannot be created or renamed.
+   */
+  static async open(path: string, now: () => number): Promise<OpenedStore> {
+    let problem: string | undefined
+    let scan: Scan | undefined
+    let salvage: Array<WriteItem> = []
+    if (pathKind(path) === 'other') problem = `${path} is not a directory`
+    else {
+      mkdirSync(path, { recursive: true, mode: 0o700 })
+      problem = inspectDataFile(join(path, 'data.mdb'))
+    }
+    if (problem === undefined) {
+      let store: Store | undefined
+      try {
+        store = Store.openEnv(path)
+        scan = store.scan()
+        if (scan.badRecords === 0) return { store, batches: scan.batches, cursors: scan.cursors, reservedUntil: scan.reservedUntil }
+        problem = `${scan.badRecords} record(s) failed to decode`
+        salvage = scan.batches.map((meta) => ({ meta, body: Buffer.from(store!.readBody(meta.id)!) }))
+      } catch (err) {
+        problem = err instanceof StoreProblem ? err.message : `LMDB could not open it: ${(err as Error).message}`
+      }
+      await store?.close().catch(() => undefined)
+    }
+
+    const movedTo = moveAside(path, now())
+    mkdirSync(path, { recursive: true, mode: 0o700 })
+    const store = Store.openEnv(path)
+    const fresh = store.scan()
+    const cursors = scan?.badRecords ? scan.cursors : new Map<string, unknown>()
+    await store.env.transaction(() => {
+      for (const item of salvage) store.putItem(item)
+      for (const [key, value] of cursors) store.cursorDb.putSync(key, value)
+      if (scan) store.state.putSync('reservedUntil', scan.reservedUntil)
+    })
+    await store.flushed()
+    return {
+      store,
+      batches: salvage.map((item) => item.meta),
+      cursors,
+      reservedUntil: Math.max(fresh.reservedUntil, scan?.reservedUntil ?? 1),
+      movedAside: {
+        problem,
+        movedTo,
+        lostBatches: scan?.badRecords ?? 0,
+        lostDataPoints: scan?.badDataPoints ?? 0,
+        salvagedBatches: salvage.length,
+      },
+    }
+  }
+
+  private static openEnv(path: string): Store {
+    const env = open({ path, maxDbs: 8, noSync: false, strictAsyncOrder: true, encoding: 'msgpack' })
+    const isNew = (env.getStats() as { entryCount: number }).entryCount === 0
+    const store = new Store(
+      env,
+      env.openDB<Buffer, number>({ name: 'bodies', encoding: 'binary' }),
+      env.openDB<MetaTuple, number>({ name: 'batches', encoding: 'msgpack' }),
+      env.openDB<unknown, string>({ name: 'cursors', encoding: 'msgpack' }),
+      env.openDB<unknown, string>({ name: 'state', encoding: 'msgpack' }),
+    )
+    if (isNew) store.state.putSync('format', FORMAT_VERSION)
+    return store
+  }
+
+  /** Reads and checks every record; decode failures are counted, never thrown. */
+  private scan(): Scan {
+    const format = this.state.get('format')
+    if (format !== FORMAT_VERSION) throw new StoreProblem(`it has store format ${JSON.stringify(format)}, expected ${FORMAT_VERSION}`)
+    const reserved = this.state.get('reservedUntil')
+    const scan: Scan = {
+      batches: [],
+      cursors: new Map(),
+      reservedUntil: typeof reserved === 'number' && Number.isSafeInteger(reserved) ? reserved : 1,
+      badRecords: 0,
+      badDataPoints: 0,
+    }
+    for (const id of this.metas.getKeys()) {
+      let meta: StoredMeta | undefined
+      try {
+        meta = toMeta(id, this.metas.get(id))
+      } catch {
+        meta = undefined
+      }
+      const body = meta && this.bodies.getBinaryFast(id)
+      if (meta && body && body.length === meta.bodyLength) scan.batches.push(meta)
+      else {
+        scan.badRecords++
+        scan.badDataPoints += meta?.dataPoints ?? 0
+      }
+    }
+    for (const key of this.cursorDb.getKeys()) {
+      try {
+        scan.cursors.set(key, this.cursorDb.get(key))
+      } catch {
+        scan.badRecords++
+      }
+    }
+    const last = scan.batches[scan.batches.length - 1]
+    if (last && last.id >= scan.reservedUntil) scan.reservedUntil = last.id + 1
+    return scan
+  }
+
+  private putItem({ meta, body }: WriteItem): void {
+    if (body) this.bodies.putSync(meta.id, body as Buffer)
+    const tuple: MetaTuple = [meta.signal, meta.dataPoints, meta.createdAt, meta.attempts, meta.bodyLength]
+    this.metas.putSync(meta.id, tuple)
+  }
+
+  /** Writes batches (and optionally a cursor) in one transaction; resolves once committed. */
+  async write(items: WriteItem[], cursor?: { key: string; value: unknown }): Promise<void> {
+    await this.env.transaction(() => {
+      for (const item of items) this.putItem(item)
+      if (cursor) this.cursorDb.putSync(cursor.key, cursor.value)
+    })
+  }
+
+  async remove(ids: number[]): Promise<void> {
+    await this.env.transaction(() => {
+      for (const id of ids) {
+        this.bodies.removeSync(id)
+        this.metas.removeSync(id)
+      }
+    })
+  }
+
+  /** Persists the first id not yet handed out, so ids never repeat across restarts. */
+  async reserveIds(until: number): Promise<void> {
+    await this.env.transaction(() => this.state.putSync('reservedUntil', until))
+  }
+
+  /** A copy of the body (LMDB's own buffer is only valid until the next read). */
+  readBody(id: number): Buffer | undefined {
+    return this.bodies.getBinary(id)
+  }
+
+  /** Resolves when every write issued so far is committed and fsync'd. */
+  async flushed(): Promise<void> {
+    await this.env.committed
+    await this.env.flushed
+  }
+
+  async close(): Promise<void> {
+    await this.env.close()
+  }
+}
+
+function pathKind(path: string): 'missing' | 'directory' | 'other' {
+  try {
+    return statSync(path).isDirectory() ? 'directory' : 'other'
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
+    throw err
+  }
+}
+
+/** Renames the store out of the way; never deletes it. */
+function moveAside(path: string, now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-')
+  for (let n = 0; ; n++) {
+    const target = `${path}.corrupt-${stamp}${n ? `-${n}` : ''}`
+    if (pathKind(target) !== 'missing') continue
+    renameSync(path, target)
+    return target
+  }
+}

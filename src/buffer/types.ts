@@ -1,0 +1,87 @@
+/**
+ * The buffer's public types. A batch is an opaque OTLP request body (protobuf bytes) plus the
+ * little metadata the buffer needs to order, bound and retry it; the exporter replays exactly
+ * these bytes.
+ */
+import type { Logger } from 'pino'
+
+export type Signal = 'metrics' | 'logs'
+
+export interface BatchInput {
+  signal: Signal
+  /** The OTLP request body (protobuf bytes), replayed byte for byte. */
+  body: Uint8Array
+  /** Data points (metrics) or log records (logs) in the body, for drop accounting. */
+  dataPoints: number
+  /** Unix milliseconds; defaults to the buffer's clock. */
+  createdAt?: number
+}
+
+export interface Batch extends Required<BatchInput> {
+  /** Monotonic across restarts; the order batches are read back in. */
+  id: number
+  /** Failed export attempts so far. */
+  attempts: number
+}
+
+export interface BufferOptions {
+  /** LMDB directory (created with mode 0700). */
+  path: string
+  /** The whole buffer (memory + disk); the oldest batches are dropped when it is exceeded. */
+  maxSizeBytes: number
+  /** Batches older than this are dropped. */
+  maxAgeMs: number
+  /** A batch that has failed this many times is dropped. */
+  maxRetries: number
+  /** The in-memory tier; beyond it the oldest batches spill to disk. */
+  memoryMaxBytes: number
+  /** Every push is committed and fsync'd to disk before it resolves (nothing may be lost). */
+  syncWrites: boolean
+  logger?: Logger
+  /** Injectable clock (unix ms), for tests. */
+  now?: () => number
+}
+
+export interface PushOptions {
+  /**
+   * A read position (e.g. of a log file) stored in the same disk transaction as the batch, so it
+   * never runs ahead of records that are safely buffered. The batch goes to disk at once.
+   */
+  cursor?: { key: string; value: unknown }
+}
+
+export type DropReason = 'size' | 'age' | 'retries' | 'rejected' | 'corrupt'
+
+/** Payload of the `'drop'` event. */
+export interface DropEvent {
+  reason: DropReason
+  batches: number
+  dataPoints: number
+}
+
+export interface FailReason {
+  /** The collector rejected the batch as permanently invalid: drop it now. */
+  permanent: boolean
+  error: string
+}
+
+export interface BufferStats {
+  memoryBatches: number
+  memoryBytes: number
+  diskBatches: number
+  diskBytes: number
+  inFlight: number
+  /** Age of the oldest batch held (0 when empty). */
+  oldestAgeMs: number
+  /** Batches pushed since open. */
+  pushed: number
+  /** Batches acknowledged since open. */
+  exported: number
+  dropped: {
+    batches: number
+    dataPoints: number
+    byReason: Record<DropReason, { batches: number; dataPoints: number }>
+  }
+  /** Stores found corrupt or unopenable at open and moved aside (their contents may be uncountable). */
+  storesMovedAside: number
+}
