@@ -12,6 +12,8 @@ import { Worker } from 'node:worker_threads'
 import type { HostCollector as HostCollectorClass } from '../src/index'
 
 const root = join(__dirname, '..')
+/** Where the core reads the host today; elsewhere every group reports "unsupported" and values are 0. */
+const implemented = process.platform === 'linux'
 
 interface Summary {
   hostname: string
@@ -72,14 +74,17 @@ describe('the addon in worker threads', () => {
     const workers = [collectInWorker(), collectInWorker()]
     try {
       const [main, ...others] = await Promise.all([collectHere(), ...workers.map((w) => w.result)])
-      assert.ok(main.logicalCores > 0)
-      assert.ok(main.memoryTotalBytes > 0)
-      assert.ok(main.intervalSeconds > 0, 'the second collect covers the interval since the first')
       for (const other of others) {
         assert.equal(other.hostname, main.hostname)
         assert.equal(other.logicalCores, main.logicalCores)
         assert.equal(other.memoryTotalBytes, main.memoryTotalBytes)
-        assert.ok(other.intervalSeconds > 0)
+      }
+      if (implemented) {
+        for (const summary of [main, ...others]) {
+          assert.ok(summary.logicalCores > 0)
+          assert.ok(summary.memoryTotalBytes > 0)
+          assert.ok(summary.intervalSeconds > 0, 'the second collect covers the interval since the first')
+        }
       }
     } finally {
       await Promise.all(workers.map((w) => w.worker.terminate()))
@@ -92,7 +97,8 @@ describe('the addon in worker threads', () => {
     await new Promise((resolve) => setTimeout(resolve, 20))
     await worker.terminate()
     const after = await collectHere()
-    assert.ok(after.logicalCores > 0)
+    if (implemented) assert.ok(after.logicalCores > 0)
+    else assert.equal(typeof after.logicalCores, 'number')
   })
 
   test('each thread keeps its own previous counters', async () => {
