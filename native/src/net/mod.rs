@@ -8,6 +8,11 @@
 
 mod addrs;
 pub mod interfaces;
+#[cfg(target_os = "linux")]
+pub mod netlink;
+#[cfg(not(target_os = "linux"))]
+#[path = "netlink_unsupported.rs"]
+pub mod netlink;
 pub mod tcp;
 
 use std::path::{Path, PathBuf};
