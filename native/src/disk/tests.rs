@@ -272,3 +272,30 @@ fn the_live_host_lists_its_block_devices_without_errors() {
         assert!(snap.devices.iter().all(|d| !d.kind.is_empty()));
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn diskstats_parsing_and_maths_never_panic_on_arbitrary_input(
+        text in "(\\PC|[ \\t\\n0-9])*",
+        seconds in proptest::num::f64::ANY,
+    ) {
+        let lines = parse_diskstats(&text);
+        let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        let kinds: Vec<_> = names.iter().map(|n| classify(n, SysfsFacts::default(), &names)).collect();
+        let mut state = State::default();
+        disk::build(&lines, &kinds, Vec::new(), &mut state, 0.0);
+        disk::build(&lines, &kinds, Vec::new(), &mut state, seconds);
+    }
+
+    #[test]
+    fn diskstats_lines_of_numbers_of_any_length_never_panic(
+        fields in proptest::collection::vec(proptest::num::u64::ANY, 0..25),
+    ) {
+        let nums: Vec<String> = fields.iter().map(u64::to_string).collect();
+        let line = format!("8 0 sda {}\n", nums.join(" "));
+        let mut state = State::default();
+        let lines = parse_diskstats(&line);
+        disk::build(&lines, &["disk"], Vec::new(), &mut state, 0.0);
+        disk::build(&lines, &["disk"], Vec::new(), &mut state, 1.0);
+    }
+}

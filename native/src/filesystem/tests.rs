@@ -165,3 +165,12 @@ fn the_live_host_has_a_root_filesystem_with_a_size() {
     assert!(root.total_bytes > 0.0);
     assert!(!fss.iter().any(|f| f.fs_type == "proc"));
 }
+
+proptest::proptest! {
+    #[test]
+    fn mountinfo_parsing_never_panics_on_arbitrary_input(text in "(\\PC|[ \\\\0-7\\n-])*") {
+        let entries = parse_mountinfo(&text);
+        visible_mounts(entries, false);
+        decode_octal(&text);
+    }
+}

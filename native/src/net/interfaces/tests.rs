@@ -153,3 +153,13 @@ fn the_live_host_has_a_loopback_lo_with_an_mtu_and_its_address() {
         lo.ip_addresses
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn proc_net_dev_parsing_never_panics_on_arbitrary_input(text in "(\\PC|[ :|\\n0-9])*") {
+        let lines = parse_net_dev(&text);
+        let links = lines.iter().map(|_| Default::default()).collect();
+        let mut state = State::default();
+        crate::net::interfaces::build(&lines, links, &mut state, 1.0);
+    }
+}

@@ -173,3 +173,41 @@ fn netlink_works_on_this_linux_host() {
     let (v4, _v6) = crate::net::tcp::count_netlink().unwrap();
     assert!(v4.listen >= 1 && v4.established >= 2, "{v4:?}");
 }
+
+proptest::proptest! {
+    #[test]
+    fn proc_net_tcp_and_snmp_parsing_never_panic_on_arbitrary_input(text in "(\\PC|[ :\\n0-9A-F])*") {
+        parse_proc_net_tcp(&text);
+        parse_snmp_tcp(&text);
+        parse_snmp_tcp(&format!("Tcp: {text}\nTcp: {text}"));
+    }
+
+    #[test]
+    fn netlink_reply_parsing_never_panics_on_arbitrary_bytes(
+        bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+        seq in 0u32..4,
+    ) {
+        let mut counts = [0u32; 16];
+        let _ = parse_replies(&bytes, seq, &mut counts);
+    }
+
+    #[test]
+    fn netlink_replies_with_plausible_headers_and_wrong_lengths_never_panic(
+        parts in proptest::collection::vec(
+            (proptest::sample::select(vec![2u16, 3, 20, 1]),
+             proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+             -20i64..20),
+            0..8,
+        ),
+    ) {
+        let mut chunk = Vec::new();
+        for (kind, payload, skew) in parts {
+            let mut m = message(kind, 1, &payload);
+            let len = (m.len() as i64 + skew).max(0) as u32;
+            m[0..4].copy_from_slice(&len.to_ne_bytes());
+            chunk.extend(m);
+        }
+        let mut counts = [0u32; 16];
+        let _ = parse_replies(&chunk, 1, &mut counts);
+    }
+}
