@@ -36,8 +36,7 @@ pub struct BlockDevice {
     pub name: String,
     pub major: u32,
     pub minor: u32,
-    /// `disk` (a whole device), `partition`, or `virtual` (loop, ram, zram, and dm/md
-    /// devices stacked on disks; see the module docs). Totals sum `disk` only.
+    /// `disk` (a whole device), `partition`, or `virtual` (loop, ram, zram, …).
     pub kind: String,
     /// Device-mapper name or md name where sysfs gives one (e.g. `vg0-root`), else "".
     pub label: String,
