@@ -1,9 +1,31 @@
-//! Mounted filesystems: `/proc/self/mountinfo` (escaped paths decoded) and `statvfs`.
+//! Mounted filesystems: `mountinfo` (escaped paths decoded) and `statvfs`.
+//!
+//! With a `rootPath` other than `/` the agent runs in a container looking at the
+//! host, so the mount table is init's (`<proc>/1/mountinfo`), not the agent's own.
+//!
+//! Left out by default (`includePseudoFilesystems` keeps them): the kernel's pseudo
+//! filesystems, which hold no user data ([`PSEUDO_TYPES`]), as node_exporter does.
+//! `tmpfs` and `overlay` stay in: they hold real data (`/dev/shm`, `/run`, a
+//! container's root) and fill up like any disk.
+//!
+//! `statvfs` on a network filesystem whose server is gone blocks forever, so for
+//! those types ([`is_remote`]) it runs on a helper thread that is given up after
+//! [`REMOTE_TIMEOUT`]; such a mount, and one whose `statvfs` fails (EACCES, a
+//! mount point gone since the table was read), is left out of the list rather than
+//! failing the group. A helper that is still stuck is remembered, so later collects
+//! skip that mount instead of piling up threads.
+
+mod statvfs;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
 
 use napi_derive::napi;
 
-use crate::error::{Error, Result};
-use crate::procfs::Roots;
+use crate::error::Result;
+use crate::procfs::{percent, read_string, Roots};
 
 /// One mounted filesystem.
 #[napi(object)]
@@ -37,10 +59,236 @@ pub struct Filesystem {
 /// Options for the filesystem scan.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Keep pseudo filesystems (proc, sysfs, cgroup, tmpfs, overlay's lower layers…).
+    /// Keep pseudo filesystems ([`PSEUDO_TYPES`]: proc, sysfs, cgroup, devtmpfs…).
     pub include_pseudo: bool,
 }
 
-pub fn collect(_roots: &Roots, _opts: &Options) -> Result<Vec<Filesystem>> {
-    Err(Error::Unsupported("filesystem"))
+/// Kernel filesystems with no user data, left out unless `include_pseudo`.
+pub const PSEUDO_TYPES: &[&str] = &[
+    "autofs",
+    "binfmt_misc",
+    "bpf",
+    "cgroup",
+    "cgroup2",
+    "configfs",
+    "debugfs",
+    "devpts",
+    "devtmpfs",
+    "efivarfs",
+    "fusectl",
+    "hugetlbfs",
+    "mqueue",
+    "nsfs",
+    "proc",
+    "pstore",
+    "rpc_pipefs",
+    "securityfs",
+    "selinuxfs",
+    "sysfs",
+    "tracefs",
+];
+
+/// How long a network filesystem's `statvfs` may take before it is skipped.
+pub const REMOTE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Filesystems whose `statvfs` may wait on a server (or a FUSE daemon) forever.
+pub fn is_remote(fs_type: &str) -> bool {
+    matches!(
+        fs_type,
+        "nfs"
+            | "nfs4"
+            | "cifs"
+            | "smb3"
+            | "smbfs"
+            | "ceph"
+            | "glusterfs"
+            | "9p"
+            | "afs"
+            | "lustre"
+            | "fuse"
+    ) || fs_type.starts_with("fuse.")
 }
+
+/// One line of `mountinfo` (see proc(5)), paths decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountEntry {
+    pub mount_id: u32,
+    pub parent_id: u32,
+    pub root: String,
+    pub mountpoint: String,
+    /// Per-mount options (`rw,relatime`).
+    pub options: String,
+    pub fs_type: String,
+    pub source: String,
+    /// Superblock options.
+    pub super_options: String,
+}
+
+impl MountEntry {
+    /// Read-only at the mount or at the superblock.
+    pub fn read_only(&self) -> bool {
+        let ro = |opts: &str| opts.split(',').any(|o| o == "ro");
+        ro(&self.options) || ro(&self.super_options)
+    }
+}
+
+/// Parses `mountinfo`: `id parent major:minor root mountpoint options [optional
+/// fields…] - type source super-options`. The optional fields vary in number, so
+/// the ` - ` separator is searched for; malformed lines are skipped.
+pub fn parse_mountinfo(text: &str) -> Vec<MountEntry> {
+    text.lines().filter_map(parse_mount_line).collect()
+}
+
+fn parse_mount_line(line: &str) -> Option<MountEntry> {
+    let fields: Vec<&str> = line.split(' ').collect();
+    let sep = fields.iter().skip(6).position(|f| *f == "-")? + 6;
+    let after = fields.get(sep + 1..)?;
+    Some(MountEntry {
+        mount_id: fields.first()?.parse().ok()?,
+        parent_id: fields.get(1)?.parse().ok()?,
+        root: decode_octal(fields.get(3)?),
+        mountpoint: decode_octal(fields.get(4)?),
+        options: fields.get(5)?.to_string(),
+        fs_type: decode_octal(after.first()?),
+        source: decode_octal(after.get(1).copied().unwrap_or("")),
+        super_options: after.get(2).copied().unwrap_or("").to_string(),
+    })
+}
+
+/// Undoes the kernel's octal escapes (`\040` space, `\011` tab, `\012` newline,
+/// `\134` backslash); a backslash not followed by three octal digits stays.
+pub fn decode_octal(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b.get(i + 1..i + 4).filter(|d| {
+            d.first().is_some_and(|c| (b'0'..=b'3').contains(c))
+                && d.iter().all(|c| (b'0'..=b'7').contains(c))
+        });
+        match (b.get(i), octal) {
+            (Some(b'\\'), Some(d)) => {
+                out.push(d.iter().fold(0u8, |acc, c| (acc << 3) | (c - b'0')));
+                i += 4;
+            }
+            (Some(&c), _) => {
+                out.push(c);
+                i += 1;
+            }
+            (None, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The mounts to report: duplicates of a mount point collapsed to the last (the
+/// kernel lists the mount on top last), then pseudo filesystems dropped.
+pub fn visible_mounts(entries: Vec<MountEntry>, include_pseudo: bool) -> Vec<MountEntry> {
+    let mut seen = HashSet::new();
+    let mut kept: Vec<MountEntry> = entries
+        .into_iter()
+        .rev()
+        .filter(|e| seen.insert(e.mountpoint.clone()))
+        .filter(|e| include_pseudo || !PSEUDO_TYPES.contains(&e.fs_type.as_str()))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+/// Where the mount table is: init's when looking at a host from a container.
+fn mountinfo_paths(roots: &Roots) -> [PathBuf; 2] {
+    let own = roots.proc("self/mountinfo");
+    let init = roots.proc("1/mountinfo");
+    if roots.rootfs == Path::new("/") {
+        [own, init]
+    } else {
+        [init, own]
+    }
+}
+
+pub fn collect(roots: &Roots, opts: &Options) -> Result<Vec<Filesystem>> {
+    let [first, second] = mountinfo_paths(roots);
+    let text = match read_string(&first) {
+        Ok(t) => t,
+        Err(e) => match read_string(&second) {
+            Ok(t) => t,
+            Err(e2) if e.is_not_found() && e2.is_not_found() => return Ok(Vec::new()),
+            Err(_) => return Err(e),
+        },
+    };
+    let mounts = visible_mounts(parse_mountinfo(&text), opts.include_pseudo);
+    Ok(mounts
+        .into_iter()
+        .filter_map(|m| {
+            let path = roots.host(&m.mountpoint);
+            let stats = if is_remote(&m.fs_type) {
+                stat_with_timeout(path, REMOTE_TIMEOUT)?
+            } else {
+                statvfs::stat(&path).ok()?
+            };
+            Some(to_filesystem(&m, stats))
+        })
+        .collect())
+}
+
+/// Mount points whose helper thread is still blocked in `statvfs`.
+pub(crate) static STUCK: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+fn stuck() -> std::sync::MutexGuard<'static, Option<HashSet<PathBuf>>> {
+    STUCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `statvfs` on a helper thread, given up after `timeout`; `None` when it failed,
+/// timed out, or an earlier call on the same path is still stuck.
+pub fn stat_with_timeout(path: PathBuf, timeout: Duration) -> Option<statvfs::Stats> {
+    if !stuck()
+        .get_or_insert_with(HashSet::new)
+        .insert(path.clone())
+    {
+        return None;
+    }
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("tfo-statvfs".into())
+        .spawn({
+            let path = path.clone();
+            move || {
+                let result = statvfs::stat(&path);
+                if let Some(set) = stuck().as_mut() {
+                    set.remove(&path);
+                }
+                let _ = tx.send(result);
+            }
+        });
+    if spawned.is_err() {
+        if let Some(set) = stuck().as_mut() {
+            set.remove(&path);
+        }
+        return None;
+    }
+    rx.recv_timeout(timeout).ok()?.ok()
+}
+
+fn to_filesystem(m: &MountEntry, s: statvfs::Stats) -> Filesystem {
+    let used = (s.total_bytes - s.free_bytes).max(0.0);
+    let inodes_used = (s.inodes_total - s.inodes_free).max(0.0);
+    Filesystem {
+        device: m.source.clone(),
+        mountpoint: m.mountpoint.clone(),
+        fs_type: m.fs_type.clone(),
+        mode: if m.read_only() { "ro" } else { "rw" }.to_string(),
+        total_bytes: s.total_bytes,
+        free_bytes: s.free_bytes,
+        available_bytes: s.available_bytes,
+        used_bytes: used,
+        reserved_bytes: (s.free_bytes - s.available_bytes).max(0.0),
+        used_percent: percent(used, used + s.available_bytes),
+        inodes_total: s.inodes_total,
+        inodes_free: s.inodes_free,
+        inodes_used,
+        inodes_used_percent: percent(inodes_used, s.inodes_total),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,13 @@
 //! Network interfaces: counters from `/proc/net/dev`, attributes from
 //! `/sys/class/net/<if>`, addresses from the kernel (`getifaddrs`).
 
+use std::collections::HashMap;
+
 use napi_derive::napi;
 
-use crate::error::{Error, Result};
-use crate::procfs::Roots;
+use crate::error::Result;
+use crate::net::{addrs, agent_sees_described_netns, proc_net};
+use crate::procfs::{counter_delta, rate, read_string, read_trimmed, Roots};
 
 /// One network interface.
 #[napi(object)]
@@ -61,10 +64,180 @@ pub struct NetworkSnapshot {
     pub totals: NetworkTotals,
 }
 
+/// The 16 counters of one `/proc/net/dev` line, in the kernel's order: receive
+/// bytes, packets, errs, drop, fifo, frame, compressed, multicast; then transmit
+/// bytes, packets, errs, drop, fifo, colls, carrier, compressed.
+pub type DevCounters = [u64; 16];
+
+const RX_BYTES: usize = 0;
+const RX_PACKETS: usize = 1;
+const RX_ERRS: usize = 2;
+const RX_DROP: usize = 3;
+const RX_FIFO: usize = 4;
+const TX_BYTES: usize = 8;
+const TX_PACKETS: usize = 9;
+const TX_ERRS: usize = 10;
+const TX_DROP: usize = 11;
+const TX_FIFO: usize = 12;
+
+/// Parses `/proc/net/dev`. The two header lines have no `:`; a data line is
+/// `name: counters…` where old kernels put no space after the colon, so the name
+/// is everything before the last `:`. Missing trailing counters are zero; a line
+/// with a non-number among them is skipped.
+pub fn parse_net_dev(text: &str) -> Vec<(String, DevCounters)> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.rsplit_once(':')?;
+            let name = name.trim();
+            if name.is_empty() || name.contains('|') {
+                return None;
+            }
+            let mut counters = [0u64; 16];
+            for (slot, tok) in counters.iter_mut().zip(rest.split_ascii_whitespace()) {
+                *slot = tok.parse().ok()?;
+            }
+            if rest.split_ascii_whitespace().count() == 0 {
+                return None;
+            }
+            Some((name.to_string(), counters))
+        })
+        .collect()
+}
+
+/// `IFF_UP` and `IFF_LOOPBACK` of `<linux/if.h>`; `ARPHRD_LOOPBACK` of `if_arp.h`.
+const IFF_UP: u32 = 0x1;
+const IFF_LOOPBACK: u32 = 0x8;
+const ARPHRD_LOOPBACK: u32 = 772;
+
+/// What `/sys/class/net/<if>` says; absent attributes read as zero/empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkAttrs {
+    pub mac_address: String,
+    pub mtu: u32,
+    pub speed_mbps: u64,
+    pub is_up: bool,
+    pub is_loopback: bool,
+}
+
+impl LinkAttrs {
+    pub fn read(roots: &Roots, name: &str) -> Self {
+        let dir = roots.sys("class/net").join(name);
+        let attr = |f: &str| read_trimmed(&dir.join(f));
+        let flags = attr("flags")
+            .and_then(|f| u32::from_str_radix(f.trim_start_matches("0x"), 16).ok())
+            .unwrap_or(0);
+        let link_type = attr("type").and_then(|t| t.parse::<u32>().ok());
+        let operstate = attr("operstate").unwrap_or_default();
+        let mac = attr("address").unwrap_or_default();
+        LinkAttrs {
+            // An all-zero address (loopback, tunnels) is no address.
+            mac_address: if mac.chars().all(|c| c == '0' || c == ':') {
+                String::new()
+            } else {
+                mac
+            },
+            mtu: attr("mtu").and_then(|m| m.parse().ok()).unwrap_or(0),
+            // -1 (unknown) and unreadable (EINVAL on a down link) both mean "not said".
+            speed_mbps: attr("speed")
+                .and_then(|s| s.parse::<i64>().ok())
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or(0),
+            // Virtual devices (lo, many tunnels) report `unknown`: trust IFF_UP there.
+            is_up: operstate == "up" || (operstate == "unknown" && flags & IFF_UP != 0),
+            is_loopback: flags & IFF_LOOPBACK != 0 || link_type == Some(ARPHRD_LOOPBACK),
+        }
+    }
+}
+
 /// Previous counters per interface.
 #[derive(Debug, Default)]
-pub struct State {}
-
-pub fn collect(_roots: &Roots, _state: &mut State, _seconds: f64) -> Result<NetworkSnapshot> {
-    Err(Error::Unsupported("network"))
+pub struct State {
+    prev: HashMap<String, DevCounters>,
 }
+
+/// Reads `/proc/net/dev` and sysfs (and the addresses, when the agent shares the
+/// described namespace); rates are over `seconds` since the previous call.
+pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<NetworkSnapshot> {
+    let lines = match read_string(&proc_net(roots, "dev")) {
+        Ok(text) => parse_net_dev(&text),
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut addresses = if agent_sees_described_netns(roots) {
+        addrs::addresses()
+    } else {
+        addrs::Addresses::new()
+    };
+    let links = lines
+        .iter()
+        .map(|(name, _)| {
+            let mut attrs = LinkAttrs::read(roots, name);
+            if name == "lo" && attrs == LinkAttrs::default() {
+                // No sysfs for it (a bare procfs tree): `lo` is loopback by name.
+                attrs.is_loopback = true;
+            }
+            (attrs, addresses.remove(name).unwrap_or_default())
+        })
+        .collect();
+    Ok(build(&lines, links, state, seconds))
+}
+
+/// The delta maths, separate from the file reading so tests can drive it.
+pub fn build(
+    lines: &[(String, DevCounters)],
+    links: Vec<(LinkAttrs, Vec<String>)>,
+    state: &mut State,
+    seconds: f64,
+) -> NetworkSnapshot {
+    let mut totals = NetworkTotals::default();
+    let mut next = HashMap::with_capacity(lines.len());
+    let mut interfaces = Vec::with_capacity(lines.len());
+    for ((name, c), (link, ips)) in lines.iter().zip(links) {
+        let prev = state.prev.get(name).filter(|_| seconds > 0.0);
+        let per_second = |i: usize| prev.map_or(0.0, |p| rate(counter_delta(p[i], c[i]), seconds));
+        let f = |i: usize| c[i] as f64;
+        let iface = NetInterface {
+            name: name.clone(),
+            mac_address: link.mac_address,
+            ip_addresses: ips,
+            mtu: link.mtu,
+            speed_mbps: link.speed_mbps as f64,
+            is_up: link.is_up,
+            is_loopback: link.is_loopback,
+            rx_bytes: f(RX_BYTES),
+            tx_bytes: f(TX_BYTES),
+            rx_packets: f(RX_PACKETS),
+            tx_packets: f(TX_PACKETS),
+            rx_errors: f(RX_ERRS),
+            tx_errors: f(TX_ERRS),
+            rx_dropped: f(RX_DROP),
+            tx_dropped: f(TX_DROP),
+            rx_fifo: f(RX_FIFO),
+            tx_fifo: f(TX_FIFO),
+            rx_bytes_per_second: per_second(RX_BYTES),
+            tx_bytes_per_second: per_second(TX_BYTES),
+        };
+        if !iface.is_loopback {
+            let t = &mut totals;
+            t.rx_bytes += iface.rx_bytes;
+            t.tx_bytes += iface.tx_bytes;
+            t.rx_packets += iface.rx_packets;
+            t.tx_packets += iface.tx_packets;
+            t.rx_errors += iface.rx_errors;
+            t.tx_errors += iface.tx_errors;
+            t.rx_dropped += iface.rx_dropped;
+            t.tx_dropped += iface.tx_dropped;
+            t.rx_fifo += iface.rx_fifo;
+            t.tx_fifo += iface.tx_fifo;
+            t.rx_bytes_per_second += iface.rx_bytes_per_second;
+            t.tx_bytes_per_second += iface.tx_bytes_per_second;
+        }
+        next.insert(name.clone(), *c);
+        interfaces.push(iface);
+    }
+    state.prev = next;
+    NetworkSnapshot { interfaces, totals }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,43 @@
 //! Network: interfaces (`/proc/net/dev`, `/sys/class/net`, addresses) and TCP state
 //! counts (netlink `SOCK_DIAG`, `/proc/net/snmp` for retransmits).
+//!
+//! Which network namespace: with a `rootPath` other than `/` the agent looks at a
+//! host from a container, so the `/proc` files are init's (`<proc>/1/net/…`), the
+//! host's namespace. What the agent asks the kernel directly (addresses, netlink)
+//! is its own namespace, used only when that is provably the host's too.
 
+mod addrs;
 pub mod interfaces;
+#[cfg(target_os = "linux")]
+pub mod netlink;
+#[cfg(not(target_os = "linux"))]
+#[path = "netlink_unsupported.rs"]
+pub mod netlink;
 pub mod tcp;
+
+use std::path::{Path, PathBuf};
+
+use crate::procfs::Roots;
 
 pub use interfaces::{NetInterface, NetworkSnapshot, NetworkTotals};
 pub use tcp::{TcpSnapshot, TcpStateCounts};
+
+/// A file of `/proc/net`, in the namespace the snapshot describes.
+pub(crate) fn proc_net(roots: &Roots, rel: &str) -> PathBuf {
+    if roots.rootfs == Path::new("/") {
+        roots.proc("net").join(rel)
+    } else {
+        roots.proc("1/net").join(rel)
+    }
+}
+
+/// True when the agent's own network namespace is the one the snapshot describes,
+/// so `getifaddrs` and netlink answers belong in it.
+pub(crate) fn agent_sees_described_netns(roots: &Roots) -> bool {
+    if roots.rootfs == Path::new("/") {
+        return true;
+    }
+    let described = std::fs::read_link(roots.proc("1/ns/net"));
+    let own = std::fs::read_link("/proc/self/ns/net");
+    matches!((described, own), (Ok(a), Ok(b)) if a == b)
+}
