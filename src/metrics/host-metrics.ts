@@ -1,0 +1,288 @@
+/**
+ * CPU, load, memory, paging, process counts, uptime and the `system.linux.*`
+ * extras, in the hostmetrics receiver's shape (or the latest conventions').
+ */
+import type { CpuTimes, CpuUtilization } from '../native'
+import type { Attributes, Emit, Registrar } from './instruments'
+import type { Spelling } from './semconv'
+
+export interface HostMetricOptions {
+  perCore: boolean
+  enabled: (group: string) => boolean
+}
+
+type Mode = keyof Spelling['values']['cpuState']
+
+function cpuTimes(t: CpuTimes): Array<[Mode, number]> {
+  return [
+    ['user', t.userSeconds],
+    ['nice', t.niceSeconds],
+    ['system', t.systemSeconds],
+    ['idle', t.idleSeconds],
+    ['wait', t.iowaitSeconds],
+    ['interrupt', t.irqSeconds],
+    ['softirq', t.softirqSeconds],
+    ['steal', t.stealSeconds],
+  ]
+}
+
+function cpuUtilization(u: CpuUtilization): Array<[Mode, number]> {
+  return [
+    ['user', u.userPercent / 100],
+    ['nice', u.nicePercent / 100],
+    ['system', u.systemPercent / 100],
+    ['idle', u.idlePercent / 100],
+    ['wait', u.iowaitPercent / 100],
+    ['interrupt', u.irqPercent / 100],
+    ['softirq', u.softirqPercent / 100],
+    ['steal', u.stealPercent / 100],
+  ]
+}
+
+/**
+ * Emits per mode, summing modes that one spelling folds together (the latest
+ * conventions have no `softirq`), so no attribute set is observed twice.
+ */
+function emitModes(s: Spelling, modes: Array<[Mode, number]>, emit: Emit, extra: Attributes = {}): void {
+  const sums = new Map<string, number>()
+  for (const [mode, value] of modes) {
+    const name = s.values.cpuState[mode]
+    sums.set(name, (sums.get(name) ?? 0) + value)
+  }
+  for (const [name, value] of sums) emit(value, { [s.attrs.cpuState]: name, ...extra })
+}
+
+export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOptions): void {
+  const { metrics: n, attrs: a, values: v } = s
+
+  if (o.enabled('cpu')) {
+    r.counter({
+      metric: n.cpuTime, groups: ['cpu'],
+      description: 'Seconds each logical CPU spent on each mode.',
+      feed: (snap, emit) => {
+        if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit)
+        for (const c of snap.cpu.perCore) emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+      },
+    })
+    r.gauge({
+      metric: n.cpuUtilization, groups: ['cpu'],
+      description: 'Share of the last interval each logical CPU spent in each mode (0–1).',
+      feed: (snap, emit) => {
+        if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit)
+        for (const c of snap.cpu.perCore) {
+          emitModes(s, cpuUtilization(c.utilization), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+        }
+      },
+    })
+    r.upDown({
+      metric: n.cpuLogicalCount, groups: ['cpu'], int: true,
+      description: 'Number of available logical CPUs.',
+      feed: (snap, emit) => emit(snap.cpu.logicalCores),
+    })
+    r.upDown({
+      metric: n.cpuPhysicalCount, groups: ['cpu'], int: true,
+      description: 'Number of available physical CPUs.',
+      feed: (snap, emit) => emit(snap.cpu.physicalCores),
+    })
+    r.gauge({
+      metric: n.cpuFrequency, groups: ['cpu'],
+      description: 'Current frequency of the CPU, Hz (the first processor: the core reads no per-CPU value).',
+      feed: (snap, emit) => {
+        if (snap.cpu.mhz > 0) emit(snap.cpu.mhz * 1e6)
+      },
+    })
+  }
+
+  if (o.enabled('load')) {
+    const load = [
+      [n.load1m, 'one', '1 minute'],
+      [n.load5m, 'five', '5 minutes'],
+      [n.load15m, 'fifteen', '15 minutes'],
+    ] as const
+    for (const [metric, key, span] of load) {
+      r.gauge({
+        metric, groups: ['load'],
+        description: `Average CPU load over ${span}.`,
+        feed: (snap, emit) => emit(snap.load[key]),
+      })
+    }
+  }
+
+  if (o.enabled('memory')) {
+    r.upDown({
+      metric: n.memoryUsage, groups: ['memory'], int: true,
+      description: 'Bytes of memory in use.',
+      feed: (snap, emit) => {
+        const mem = snap.memory
+        emit(mem.usedBytes, { [a.memoryState]: v.memoryState.used })
+        emit(mem.freeBytes, { [a.memoryState]: v.memoryState.free })
+        emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered })
+        emit(mem.cachedBytes, { [a.memoryState]: v.memoryState.cached })
+        if (s.mode === 'hostmetrics') {
+          emit(mem.slabReclaimableBytes, { [a.memoryState]: 'slab_reclaimable' })
+          emit(mem.slabUnreclaimableBytes, { [a.memoryState]: 'slab_unreclaimable' })
+        }
+      },
+    })
+    if (s.mode === 'latest') {
+      r.upDown({
+        metric: n.memorySlabUsage, groups: ['memory'], int: true,
+        description: 'Memory the kernel uses for slab caches.',
+        feed: (snap, emit) => {
+          emit(snap.memory.slabReclaimableBytes, { [a.slabState]: 'reclaimable' })
+          emit(snap.memory.slabUnreclaimableBytes, { [a.slabState]: 'unreclaimable' })
+        },
+      })
+    }
+    r.gauge({
+      metric: n.memoryUtilization, groups: ['memory'],
+      description: 'Share of memory in each state (0–1).',
+      feed: (snap, emit) => {
+        const mem = snap.memory
+        if (mem.totalBytes <= 0) return
+        const share = (bytes: number) => bytes / mem.totalBytes
+        emit(share(mem.usedBytes), { [a.memoryState]: v.memoryState.used })
+        emit(share(mem.freeBytes), { [a.memoryState]: v.memoryState.free })
+        emit(share(mem.buffersBytes), { [a.memoryState]: v.memoryState.buffered })
+        emit(share(mem.cachedBytes), { [a.memoryState]: v.memoryState.cached })
+        if (s.mode === 'hostmetrics') {
+          emit(share(mem.slabReclaimableBytes), { [a.memoryState]: 'slab_reclaimable' })
+          emit(share(mem.slabUnreclaimableBytes), { [a.memoryState]: 'slab_unreclaimable' })
+        }
+      },
+    })
+    r.upDown({
+      metric: n.memoryLimit, groups: ['memory'], int: true,
+      description: 'Total bytes of memory available.',
+      feed: (snap, emit) => emit(snap.memory.totalBytes),
+    })
+  }
+
+  if (o.enabled('paging')) {
+    r.upDown({
+      metric: n.pagingUsage, groups: ['paging'], int: true,
+      description: 'Swap usage per swap device.',
+      feed: (snap, emit) => {
+        for (const d of snap.paging.devices) {
+          emit(d.usedBytes, { [a.device]: d.device, [a.pagingState]: 'used' })
+          emit(Math.max(0, d.sizeBytes - d.usedBytes), { [a.device]: d.device, [a.pagingState]: 'free' })
+        }
+      },
+    })
+    r.counter({
+      metric: n.pagingOperations, groups: ['paging'], int: true,
+      description: 'Paging operations: major are swap-ins/outs (pswpin/pswpout), minor are page-ins/outs (pgpgin/pgpgout).',
+      feed: (snap, emit) => {
+        const p = snap.paging
+        const dir = (d: 'page_in' | 'page_out') => v.pagingDirection[d]
+        emit(p.swapInPages, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'major' })
+        emit(p.swapOutPages, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'major' })
+        emit(p.pageInCount, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'minor' })
+        emit(p.pageOutCount, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'minor' })
+      },
+    })
+    r.counter({
+      metric: n.pagingFaults, groups: ['paging'], int: true,
+      description: 'Page faults.',
+      feed: (snap, emit) => {
+        emit(snap.paging.majorFaults, { [a.pagingType]: 'major' })
+        emit(snap.paging.minorFaults, { [a.pagingType]: 'minor' })
+      },
+    })
+  }
+
+  if (o.enabled('processes')) {
+    r.upDown({
+      metric: n.processesCount, groups: ['process'], int: true,
+      description: 'Processes in each state.',
+      feed: (snap, emit) => {
+        const p = snap.processes
+        const st = v.processStatus
+        emit(p.running, { [a.processStatus]: st.running })
+        emit(p.sleeping, { [a.processStatus]: st.sleeping })
+        emit(p.stopped, { [a.processStatus]: st.stopped })
+        emit(p.zombie, { [a.processStatus]: st.zombies })
+        emit(p.blocked, { [a.processStatus]: st.blocked })
+        emit(p.idle, { [a.processStatus]: st.idle })
+      },
+    })
+    r.counter({
+      metric: n.processesCreated, groups: ['process'], int: true,
+      description: 'Processes created since boot.',
+      feed: (snap, emit) => emit(snap.processes.forksTotal),
+    })
+  }
+
+  if (o.enabled('uptime')) {
+    r.gauge({
+      metric: n.uptime, groups: ['host'],
+      description: 'Seconds since the system booted.',
+      feed: (snap, emit) => emit(snap.host.uptimeSeconds),
+    })
+  }
+
+  if (o.enabled('linux')) registerLinuxExtras(r, s)
+}
+
+/** `cpu` is a string in hostmetrics (`cpu0`), an int (`cpu.logical_number`) in the conventions. */
+function cpuId(s: Spelling, coreId: number): string | number {
+  return s.mode === 'latest' ? coreId : `cpu${coreId}`
+}
+
+/** What node_exporter has and the hostmetrics receiver lacks. */
+function registerLinuxExtras(r: Registrar, s: Spelling): void {
+  const n = s.metrics
+  r.counter({
+    metric: n.linuxContextSwitches, groups: ['process'], int: true,
+    description: 'Context switches since boot (ctxt of /proc/stat).',
+    feed: (snap, emit) => emit(snap.processes.contextSwitches),
+  })
+  r.counter({
+    metric: n.linuxInterrupts, groups: ['process'], int: true,
+    description: 'Interrupts serviced since boot (intr of /proc/stat).',
+    feed: (snap, emit) => emit(snap.processes.interrupts),
+  })
+  r.counter({
+    metric: n.linuxSoftInterrupts, groups: ['process'], int: true,
+    description: 'Soft interrupts serviced since boot (softirq of /proc/stat).',
+    feed: (snap, emit) => emit(snap.processes.softInterrupts),
+  })
+  r.gauge({
+    metric: n.linuxEntropy, groups: ['resources'], int: true,
+    description: 'Bits of entropy available to the kernel random pool.',
+    feed: (snap, emit) => emit(snap.resources.entropyAvailableBits),
+  })
+  r.upDown({
+    metric: n.linuxFdCount, groups: ['resources'], int: true,
+    description: 'File handles allocated system-wide (file-nr).',
+    feed: (snap, emit) => emit(snap.resources.openFileDescriptors),
+  })
+  r.upDown({
+    metric: n.linuxFdLimit, groups: ['resources'], int: true,
+    description: 'Maximum file handles system-wide (file-max).',
+    feed: (snap, emit) => emit(snap.resources.maxFileDescriptors),
+  })
+  r.counter({
+    metric: n.linuxPressureStallTime, groups: ['resources'],
+    description: 'Time tasks were stalled on a resource (PSI total), by resource and kind (some, full).',
+    feed: (snap, emit) => {
+      for (const p of snap.resources.psi) emit(p.totalSeconds, { resource: p.resource, kind: p.kind })
+    },
+  })
+  r.gauge({
+    metric: n.linuxPressureStallRatio, groups: ['resources'],
+    description: 'Share of time tasks were stalled on a resource (PSI avg10/60/300, 0–1), by resource, kind and window.',
+    feed: (snap, emit) => {
+      for (const p of snap.resources.psi) {
+        emit(p.avg10 / 100, { resource: p.resource, kind: p.kind, window: '10s' })
+        emit(p.avg60 / 100, { resource: p.resource, kind: p.kind, window: '60s' })
+        emit(p.avg300 / 100, { resource: p.resource, kind: p.kind, window: '300s' })
+      }
+    },
+  })
+  r.counter({
+    metric: n.linuxTcpRetransmits, groups: ['tcp'], int: true,
+    description: 'TCP segments retransmitted since boot (RetransSegs of /proc/net/snmp).',
+    feed: (snap, emit) => emit(snap.tcp.retransmittedSegments),
+  })
+}

@@ -1,0 +1,168 @@
+/**
+ * Block devices, filesystems, network interfaces and TCP connection states.
+ */
+import type { Filesystem, TcpStateCounts } from '../native'
+import type { Registrar } from './instruments'
+import type { Spelling } from './semconv'
+
+export interface IoMetricOptions {
+  enabled: (group: string) => boolean
+}
+
+/** The kernel's TCP state names, with the snapshot field that counts each. */
+const TCP_STATES: Array<[string, keyof TcpStateCounts]> = [
+  ['ESTABLISHED', 'established'],
+  ['SYN_SENT', 'synSent'],
+  ['SYN_RECV', 'synRecv'],
+  ['FIN_WAIT1', 'finWait1'],
+  ['FIN_WAIT2', 'finWait2'],
+  ['TIME_WAIT', 'timeWait'],
+  ['CLOSE', 'close'],
+  ['CLOSE_WAIT', 'closeWait'],
+  ['LAST_ACK', 'lastAck'],
+  ['LISTEN', 'listen'],
+  ['CLOSING', 'closing'],
+]
+
+export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions): void {
+  const { metrics: n, attrs: a } = s
+
+  if (o.enabled('disk')) {
+    const dev = (name: string) => ({ [a.device]: name })
+    const rw = (name: string, direction: 'read' | 'write') => ({ [a.device]: name, [a.diskDirection]: direction })
+    r.counter({
+      metric: n.diskIo, groups: ['disk'], int: true,
+      description: 'Disk bytes transferred.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) {
+          emit(d.readBytes, rw(d.name, 'read'))
+          emit(d.writeBytes, rw(d.name, 'write'))
+        }
+      },
+    })
+    r.counter({
+      metric: n.diskOperations, groups: ['disk'], int: true,
+      description: 'Disk operations completed.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) {
+          emit(d.readsCompleted, rw(d.name, 'read'))
+          emit(d.writesCompleted, rw(d.name, 'write'))
+        }
+      },
+    })
+    r.counter({
+      metric: n.diskMerged, groups: ['disk'], int: true,
+      description: 'Disk reads/writes merged into single physical disk accesses.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) {
+          emit(d.readsMerged, rw(d.name, 'read'))
+          emit(d.writesMerged, rw(d.name, 'write'))
+        }
+      },
+    })
+    r.counter({
+      metric: n.diskOperationTime, groups: ['disk'],
+      description: 'Time spent in disk operations.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) {
+          emit(d.readTimeSeconds, rw(d.name, 'read'))
+          emit(d.writeTimeSeconds, rw(d.name, 'write'))
+        }
+      },
+    })
+    r.counter({
+      metric: n.diskIoTime, groups: ['disk'],
+      description: 'Time the disk spent activated.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) emit(d.ioTimeSeconds, dev(d.name))
+      },
+    })
+    r.counter({
+      metric: n.diskWeightedIoTime, groups: ['disk'],
+      description: 'Time the disk spent activated multiplied by the queue length.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) emit(d.weightedIoTimeSeconds, dev(d.name))
+      },
+    })
+    r.upDown({
+      metric: n.diskPendingOperations, groups: ['disk'], int: true,
+      description: 'The queue size of pending I/O operations.',
+      feed: (snap, emit) => {
+        for (const d of snap.disk.devices) emit(d.ioInProgress, dev(d.name))
+      },
+    })
+  }
+
+  if (o.enabled('filesystem')) {
+    const fsAttrs = (f: Filesystem) => ({
+      [a.device]: f.device,
+      [a.fsMode]: f.mode,
+      [a.fsMountpoint]: f.mountpoint,
+      [a.fsType]: f.fsType,
+    })
+    r.upDown({
+      metric: n.fsUsage, groups: ['filesystem'], int: true,
+      description: 'Filesystem bytes by state: free is what an unprivileged user may still use.',
+      feed: (snap, emit) => {
+        for (const f of snap.filesystems) {
+          emit(f.usedBytes, { ...fsAttrs(f), [a.fsState]: 'used' })
+          emit(f.availableBytes, { ...fsAttrs(f), [a.fsState]: 'free' })
+          emit(f.reservedBytes, { ...fsAttrs(f), [a.fsState]: 'reserved' })
+        }
+      },
+    })
+    r.upDown({
+      metric: n.fsInodesUsage, groups: ['filesystem'], int: true,
+      description: 'Filesystem inodes by state.',
+      feed: (snap, emit) => {
+        for (const f of snap.filesystems) {
+          emit(f.inodesUsed, { ...fsAttrs(f), [a.fsState]: 'used' })
+          emit(f.inodesFree, { ...fsAttrs(f), [a.fsState]: 'free' })
+        }
+      },
+    })
+    r.gauge({
+      metric: n.fsUtilization, groups: ['filesystem'],
+      description: 'Fraction of filesystem bytes used, as df shows it: used / (used + free).',
+      feed: (snap, emit) => {
+        for (const f of snap.filesystems) emit(f.usedPercent / 100, fsAttrs(f))
+      },
+    })
+  }
+
+  if (o.enabled('network')) {
+    const io = (device: string, direction: 'receive' | 'transmit') => ({
+      [a.netDevice]: device,
+      [a.netDirection]: direction,
+    })
+    const counters = [
+      [n.netIo, 'The number of bytes transmitted and received.', 'rxBytes', 'txBytes'],
+      [n.netPackets, 'The number of packets transferred.', 'rxPackets', 'txPackets'],
+      [n.netErrors, 'The number of errors encountered.', 'rxErrors', 'txErrors'],
+      [n.netDropped, 'The number of packets dropped.', 'rxDropped', 'txDropped'],
+    ] as const
+    for (const [metric, description, rx, tx] of counters) {
+      r.counter({
+        metric, description, groups: ['network'], int: true,
+        feed: (snap, emit) => {
+          for (const i of snap.network.interfaces) {
+            emit(i[rx], io(i.name, 'receive'))
+            emit(i[tx], io(i.name, 'transmit'))
+          }
+        },
+      })
+    }
+  }
+
+  if (o.enabled('tcp')) {
+    r.upDown({
+      metric: n.netConnections, groups: ['tcp'], int: true,
+      description: 'TCP connections (IPv4 and IPv6) in each state.',
+      feed: (snap, emit) => {
+        for (const [kernel, field] of TCP_STATES) {
+          emit(snap.tcp.all[field], { [a.netProtocol]: 'tcp', [a.netState]: s.values.tcpState(kernel) })
+        }
+      },
+    })
+  }
+}
