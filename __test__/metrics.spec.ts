@@ -28,8 +28,6 @@ async function collectRows(
   }
 }
 
-const hostRows = (rows: PointRow[]) => rows.filter((r) => r.resource['process.pid'] === undefined)
-
 describe('the metric model', () => {
   test('reports every hostmetrics metric with its unit, type, temporality, attributes and value', async () => {
     const snapshot = fixtureSnapshot()
