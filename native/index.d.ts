@@ -33,6 +33,12 @@ export declare class HostCollector {
  */
 export declare function benchRawRead(rootPath?: string | undefined | null): number
 
+/** Benchmark: TCP sockets counted through netlink `SOCK_DIAG`, IPv4 + IPv6. */
+export declare function benchTcpNetlink(): number
+
+/** Benchmark: the same count by parsing `/proc/net/tcp` and `/proc/net/tcp6`. */
+export declare function benchTcpProcfs(): number
+
 /** One line of `/proc/diskstats`, with rates over the interval. */
 export interface BlockDevice {
   /** Kernel name, e.g. `sda`, `nvme0n1p1`, `dm-0`. */

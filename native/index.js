@@ -837,3 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.HostCollector = nativeBinding.HostCollector
 module.exports.benchRawRead = nativeBinding.benchRawRead
+module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
+module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs

@@ -112,3 +112,17 @@ impl Task for CollectTask {
 pub fn bench_raw_read(root_path: Option<String>) -> f64 {
     floor::read_all(&procfs::Roots::new(root_path.as_deref(), None, None)) as f64
 }
+
+/// Benchmark: TCP sockets counted through netlink `SOCK_DIAG`, IPv4 + IPv6.
+#[napi]
+pub fn bench_tcp_netlink() -> napi::Result<u32> {
+    let (v4, v6) = net::tcp::count_netlink().map_err(to_napi)?;
+    Ok(v4.total + v6.total)
+}
+
+/// Benchmark: the same count by parsing `/proc/net/tcp` and `/proc/net/tcp6`.
+#[napi]
+pub fn bench_tcp_procfs() -> napi::Result<u32> {
+    let (v4, v6) = net::tcp::count_procfs(&procfs::Roots::default()).map_err(to_napi)?;
+    Ok(v4.total + v6.total)
+}
