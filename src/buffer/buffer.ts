@@ -76,22 +76,26 @@ export class BatchBuffer extends EventEmitter {
     if (moved) {
       buffer.storesMovedAside++
       buffer.countDrop('corrupt', moved.lostBatches, moved.lostDataPoints)
-      const lost = moved.lostBatches
-        ? `${moved.lostBatches} unreadable batch(es) (${moved.lostDataPoints} data points) counted as dropped`
-        : 'its contents could not be read, so the batches in it could not be counted'
+      const outcome = [
+        moved.salvagedBatches ? `${moved.salvagedBatches} readable batch(es) copied into it` : '',
+        moved.lostBatches ? `${moved.lostBatches} unreadable batch(es) (${moved.lostDataPoints} data points) counted as dropped` : '',
+        moved.uncounted ? 'what else the old store held could not be read or counted' : '',
+      ].filter(Boolean)
       buffer.log.error(
-        { path: opts.path, movedTo: moved.movedTo, problem: moved.problem, salvagedBatches: moved.salvagedBatches, droppedBatches: moved.lostBatches, droppedDataPoints: moved.lostDataPoints },
-        `buffer store at ${opts.path} was unusable (${moved.problem}); moved it to ${moved.movedTo} and started a fresh store; ` +
-          `${moved.salvagedBatches} readable batch(es) kept, ${lost}`,
+        { path: opts.path, movedTo: moved.movedTo, problem: moved.problem, salvagedBatches: moved.salvagedBatches, uncounted: moved.uncounted, droppedBatches: moved.lostBatches, droppedDataPoints: moved.lostDataPoints },
+        `buffer store at ${opts.path} was unusable (${moved.problem}); moved it to ${moved.movedTo} and started a fresh store` +
+          outcome.map((part) => `; ${part}`).join(""),
       )
-      // Emitted after the caller's `await open()` has resumed, so a listener attached then sees it.
-      setImmediate(() => buffer.emit('drop', { reason: 'corrupt', batches: moved.lostBatches, dataPoints: moved.lostDataPoints } satisfies DropEvent))
     }
     buffer.allocateIdBlock()
     await buffer.reservation
-    const now0 = now()
-    buffer.dropStale(now0)
+    buffer.dropStale(now())
     buffer.enforceSize()
+    if (moved) {
+      // Emitted after the caller's `await open()` has resumed, so a listener attached then sees it.
+      const event: DropEvent = { reason: 'corrupt', batches: moved.lostBatches, dataPoints: moved.lostDataPoints }
+      setImmediate(() => buffer.emit('drop', event))
+    }
     return buffer
   }
 

@@ -37,9 +37,11 @@ export interface WriteItem {
 export interface MovedAside {
   problem: string
   movedTo: string
-  /** Batches and data points known to be lost (0 when the store could not be read at all). */
+  /** Batches and data points known to be lost. */
   lostBatches: number
   lostDataPoints: number
+  /** Part or all of the old store could not be read, so more may have been lost than counted. */
+  uncounted: boolean
   /** Batches and cursors copied into the fresh store because they were still readable. */
   salvagedBatches: number
 }
@@ -58,10 +60,13 @@ interface Scan {
   reservedUntil: number
   badRecords: number
   badDataPoints: number
+  /** Set when a damaged page stopped the walk over the batches. */
+  incomplete?: string
 }
 
 class StoreProblem extends Error {}
 
+const SCAN_CHUNK = 256
 const SIGNALS: ReadonlySet<unknown> = new Set<Signal>(['metrics', 'logs'])
 
 function toMeta(id: unknown, value: unknown): StoredMeta | undefined {
@@ -100,9 +105,9 @@ export class Store {
       try {
         store = Store.openEnv(path)
         scan = store.scan()
-        if (scan.badRecords === 0) return { store, batches: scan.batches, cursors: scan.cursors, reservedUntil: scan.reservedUntil }
-        problem = `${scan.badRecords} record(s) failed to decode`
-        salvage = scan.batches.map((meta) => ({ meta, body: Buffer.from(store!.readBody(meta.id)!) }))
+        if (scan.badRecords === 0 && !scan.incomplete) return { store, batches: scan.batches, cursors: scan.cursors, reservedUntil: scan.reservedUntil }
+        problem = scan.incomplete ?? `${scan.badRecords} damaged record(s)`
+        salvage = store.salvage(scan)
       } catch (err) {
         problem = err instanceof StoreProblem ? err.message : `LMDB could not open it: ${(err as Error).message}`
       }
@@ -113,7 +118,7 @@ export class Store {
     mkdirSync(path, { recursive: true, mode: 0o700 })
     const store = Store.openEnv(path)
     const fresh = store.scan()
-    const cursors = scan?.badRecords ? scan.cursors : new Map<string, unknown>()
+    const cursors = scan?.cursors ?? new Map<string, unknown>()
     await store.env.transaction(() => {
       for (const item of salvage) store.putItem(item)
       for (const [key, value] of cursors) store.cursorDb.putSync(key, value)
@@ -131,6 +136,7 @@ export class Store {
         lostBatches: scan?.badRecords ?? 0,
         lostDataPoints: scan?.badDataPoints ?? 0,
         salvagedBatches: salvage.length,
+        uncounted: !scan || scan.incomplete !== undefined,
       },
     }
   }
@@ -161,30 +167,64 @@ export class Store {
       badRecords: 0,
       badDataPoints: 0,
     }
-    for (const id of this.metas.getKeys()) {
-      let meta: StoredMeta | undefined
+    // Keys are listed a chunk at a time and every record read on its own: after LMDB reports a
+    // damaged page the read transaction is reset, so one bad record doesn't end the walk.
+    let start: number | undefined
+    for (;;) {
+      let ids: number[]
       try {
-        meta = toMeta(id, this.metas.get(id))
-      } catch {
-        meta = undefined
+        ids = Array.from(this.metas.getKeys({ start, exclusiveStart: start !== undefined, limit: SCAN_CHUNK }))
+      } catch (err) {
+        scan.incomplete = `reading it stopped after ${scan.batches.length + scan.badRecords} batch(es): ${(err as Error).message}`
+        this.env.resetReadTxn()
+        break
       }
-      const body = meta && this.bodies.getBinaryFast(id)
-      if (meta && body && body.length === meta.bodyLength) scan.batches.push(meta)
-      else {
-        scan.badRecords++
-        scan.badDataPoints += meta?.dataPoints ?? 0
+      for (const id of ids) {
+        let meta: StoredMeta | undefined
+        let body: Buffer | undefined
+        try {
+          meta = toMeta(id, this.metas.get(id))
+          body = meta && this.bodies.getBinaryFast(id)
+        } catch {
+          this.env.resetReadTxn()
+        }
+        if (meta && body && body.length === meta.bodyLength) scan.batches.push(meta)
+        else {
+          scan.badRecords++
+          scan.badDataPoints += meta?.dataPoints ?? 0
+        }
       }
+      if (ids.length < SCAN_CHUNK) break
+      start = ids[ids.length - 1]
     }
-    for (const key of this.cursorDb.getKeys()) {
-      try {
-        scan.cursors.set(key, this.cursorDb.get(key))
-      } catch {
-        scan.badRecords++
-      }
+    try {
+      for (const key of this.cursorDb.getKeys()) scan.cursors.set(key, this.cursorDb.get(key))
+    } catch (err) {
+      scan.incomplete ??= `reading its cursors failed: ${(err as Error).message}`
+      this.env.resetReadTxn()
     }
     const last = scan.batches[scan.batches.length - 1]
     if (last && last.id >= scan.reservedUntil) scan.reservedUntil = last.id + 1
     return scan
+  }
+
+  /** Copies of the readable batches, for the fresh store; one that fails now is counted as lost. */
+  private salvage(scan: Scan): WriteItem[] {
+    const items: WriteItem[] = []
+    for (const meta of scan.batches) {
+      let body: Buffer | undefined
+      try {
+        body = this.readBody(meta.id)
+      } catch {
+        this.env.resetReadTxn()
+      }
+      if (body && body.length === meta.bodyLength) items.push({ meta, body })
+      else {
+        scan.badRecords++
+        scan.badDataPoints += meta.dataPoints
+      }
+    }
+    return items
   }
 
   private putItem({ meta, body }: WriteItem): void {

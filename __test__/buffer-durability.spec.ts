@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, describe, it } from 'node:test'
+import { BatchBuffer, type BufferOptions } from '../src/buffer'
+import { bodyFor } from './helpers/buffer-bodies'
+
+const root = mkdtempSync(join(tmpdir(), 'tfo-buffer-durability-'))
+after(() => rmSync(root, { recursive: true, force: true }))
+
+function options(path: string, overrides: Partial<BufferOptions> = {}): BufferOptions {
+  return { path, maxSizeBytes: 512 * 1024 * 1024, maxAgeMs: 24 * 3600_000, maxRetries: 5, memoryMaxBytes: 1024 * 1024, syncWrites: false, ...overrides }
+}
+
+/** Runs the writer helper until it has printed `count` pushes, then SIGKILLs it mid-stream. */
+async function killWriterAfter(path: string, mode: 'sync' | 'cursor', count: number): Promise<Map<number, number>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'buffer-writer.ts'), path, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const printed = new Map<number, number>() // id -> index
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+  for await (const line of createInterface({ input: child.stdout })) {
+    const [id, index] = line.split(' ').map(Number)
+    printed.set(id, index)
+    if (printed.size === count) child.kill('SIGKILL')
+  }
+  assert.equal(await exited, 'SIGKILL', 'the writer was killed, it did not exit on its own')
+  return printed
+}
+
+describe('the batch buffer on disk', () => {
+  it('survives SIGKILL of a writer process: what reached disk is all there, byte-identical, oldest first', async () => {
+    const path = join(root, 'killed')
+    const printed = await killWriterAfter(path, 'sync', 60)
+
+    const buffer = await BatchBuffer.open(options(path))
+    const all = await buffer.take(10_000)
+    const ids = all.map((b) => b.id)
+    for (const id of printed.keys()) assert.ok(ids.includes(id), `batch ${id} reported as pushed is on disk`)
+    assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'oldest first')
+    for (const b of all) {
+      if (printed.has(b.id)) assert.equal(b.dataPoints, printed.get(b.id))
+      assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+    }
+    assert.equal(buffer.stats().dropped.batches, 0)
+    const next = await buffer.push({ signal: 'logs', body: bodyFor(0), dataPoints: 0 })
+    assert.ok(next.id > Math.max(...ids), 'ids keep growing after the crash')
+    await buffer.close()
+  })
+
+  it('writes a cursor atomically with its batch, and reads it back after a SIGKILL and reopen', async () => {
+    const path = join(root, 'cursor')
+    const printed = await killWriterAfter(path, 'cursor', 40)
+
+    const buffer = await BatchBuffer.open(options(path))
+    const all = await buffer.take(10_000)
+    const newest = all[all.length - 1].dataPoints
+    assert.ok(newest >= Math.max(...printed.values()))
+    assert.deepEqual(
+      buffer.getCursor('/var/log/app.log'),
+      { offset: newest },
+      'the stored position is exactly that of the newest stored batch: never ahead, never behind',
+    )
+    assert.deepEqual(buffer.cursors(), [{ key: '/var/log/app.log', value: { offset: newest } }])
+    await buffer.close()
+  })
+
+  it('writes every batch to disk at once in syncWrites mode, keeping nothing only in memory', async () => {
+    const path = join(root, 'sync')
+    const buffer = await BatchBuffer.open(options(path, { syncWrites: true }))
+    for (let i = 1; i <= 5; i++) await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+    const stats = buffer.stats()
+    assert.deepEqual([stats.memoryBatches, stats.diskBatches], [0, 5])
+    await buffer.close()
+  })
+
+  it('stores a batch pushed with a cursor on disk, and the cursor survives a reopen', async () => {
+    const path = join(root, 'cursor-reopen')
+    const buffer = await BatchBuffer.open(options(path))
+    await buffer.push({ signal: 'logs', body: bodyFor(1), dataPoints: 1 }, { cursor: { key: 'a.log', value: { inode: 7, offset: 120 } } })
+    assert.equal(buffer.stats().diskBatches, 1)
+    assert.deepEqual(buffer.getCursor('a.log'), { inode: 7, offset: 120 })
+    assert.equal(buffer.getCursor('b.log'), undefined)
+    await buffer.close()
+
+    const reopened = await BatchBuffer.open(options(path))
+    assert.deepEqual(reopened.getCursor('a.log'), { inode: 7, offset: 120 })
+    assert.equal((await reopened.take(10)).length, 1)
+    await reopened.close()
+  })
+})
