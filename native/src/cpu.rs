@@ -303,8 +303,9 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
             "Processor" | "cpu model" | "cpu" if model_fallback.is_empty() => {
                 model_fallback = value.to_string()
             }
-            "vendor_id" | "CPU implementer" if info.vendor.is_empty() => {
-                info.vendor = value.to_string()
+            "vendor_id" if info.vendor.is_empty() => info.vendor = value.to_string(),
+            "CPU implementer" if info.vendor.is_empty() => {
+                info.vendor = arm_implementer(value).to_string()
             }
             "cpu family" => info.family = value.to_string(),
             "cpu MHz" => info.mhz = value.parse().unwrap_or(0.0),
@@ -321,6 +322,24 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
     info.physical_cores = pairs.len() as u32;
     info.sockets = packages.len() as u32;
     info
+}
+
+/// The ARM `CPU implementer` code's owner (the codes are assigned by Arm).
+fn arm_implementer(code: &str) -> &str {
+    match code.to_ascii_lowercase().as_str() {
+        "0x41" => "ARM",
+        "0x42" => "Broadcom",
+        "0x43" => "Cavium",
+        "0x46" => "Fujitsu",
+        "0x48" => "HiSilicon",
+        "0x4e" => "NVIDIA",
+        "0x50" => "APM",
+        "0x51" => "Qualcomm",
+        "0x53" => "Samsung",
+        "0x61" => "Apple",
+        "0xc0" => "Ampere",
+        _ => code,
+    }
 }
 
 /// `1024 KB`, `512K`, `8 MB` → bytes.
@@ -380,3 +399,6 @@ pub fn parse_loadavg(text: &str) -> Option<LoadAverage> {
         fifteen: f.next()??,
     })
 }
+
+#[cfg(test)]
+mod tests;
