@@ -217,3 +217,6 @@ fn host_id(roots: &Roots) -> String {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;
