@@ -118,3 +118,6 @@ pub fn snapshot(m: &HashMap<&str, u64>) -> Option<MemorySnapshot> {
         swap_cached_bytes: f(get("SwapCached")),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -179,3 +179,6 @@ pub fn decode_octal_escapes(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests;

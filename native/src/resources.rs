@@ -108,3 +108,6 @@ pub fn parse_psi(resource: &str, text: &str) -> Vec<PsiRecord> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
