@@ -251,3 +251,6 @@ fn cpuid_hypervisor_vendor() -> Option<String> {
 fn cpuid_hypervisor_vendor() -> Option<String> {
     None
 }
+
+#[cfg(test)]
+mod tests;
