@@ -157,8 +157,9 @@ pub fn id_from_cgroup_path(path: &str) -> Option<Found> {
         ("libpod-", "podman"),
         ("containerd-", "containerd"),
     ];
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in segments.iter().rev() {
+    // containerd's systemd driver on v1 joins `slice:runtime:id` with colons.
+    let segments: Vec<&str> = path.split(['/', ':']).filter(|s| !s.is_empty()).collect();
+    for (i, seg) in segments.iter().enumerate().rev() {
         let seg = seg.strip_suffix(".scope").unwrap_or(seg);
         for (prefix, runtime) in PREFIXES {
             if let Some(id) = seg.strip_prefix(prefix).filter(|id| is_container_id(id)) {
@@ -169,7 +170,10 @@ pub fn id_from_cgroup_path(path: &str) -> Option<Found> {
             }
         }
         if is_container_id(seg) {
-            let runtime = if segments.contains(&"docker") {
+            let before = i.checked_sub(1).and_then(|j| segments.get(j)).copied();
+            let runtime = if let Some(rt) = before.and_then(runtime_from_segment) {
+                rt
+            } else if segments.contains(&"docker") {
                 "docker"
             } else if segments.contains(&"libpod_parent") {
                 "podman"
@@ -221,6 +225,16 @@ pub fn id_from_mountinfo(text: &str) -> Option<Found> {
         };
         Some(Found { id, runtime })
     })
+}
+
+/// The runtime a `slice:runtime:id` middle piece names.
+fn runtime_from_segment(seg: &str) -> Option<&'static str> {
+    match seg {
+        "cri-containerd" => Some("containerd"),
+        "crio" => Some("cri-o"),
+        "docker" => Some("docker"),
+        _ => None,
+    }
 }
 
 /// The runtime named in `/run/systemd/container`.
@@ -330,3 +344,6 @@ pub fn parse_memory_limit(text: &str) -> Option<f64> {
     let v: u64 = text.trim().parse().ok()?;
     (v > 0 && v < V1_UNLIMITED).then_some(v as f64)
 }
+
+#[cfg(test)]
+mod tests;
