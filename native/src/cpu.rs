@@ -1,10 +1,16 @@
 //! CPU: static description from `/proc/cpuinfo` and sysfs, cumulative time per mode
 //! from `/proc/stat`, and utilisation over the interval since the previous collect.
+//!
+//! `/proc/cpuinfo` is read once per collector and kept (only the frequency changes,
+//! and it is refreshed from cpufreq where the kernel offers it): on large hosts the
+//! file is long and, on x86, costly for the kernel to produce.
+
+use std::collections::{BTreeSet, HashMap};
 
 use napi_derive::napi;
 
 use crate::error::{Error, Result};
-use crate::procfs::Roots;
+use crate::procfs::{read_string, read_u64, Roots};
 
 /// Cumulative CPU time per mode since boot, in seconds (`/proc/stat` ticks / `USER_HZ`).
 #[napi(object)]
@@ -77,12 +83,295 @@ pub struct CpuSnapshot {
     pub per_core: Vec<CoreStat>,
 }
 
+/// The static part of `/proc/cpuinfo`, from its first processor block (and the
+/// topology ids of all blocks).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CpuInfo {
+    pub model: String,
+    pub vendor: String,
+    pub family: String,
+    pub mhz: f64,
+    pub cache_size_bytes: f64,
+    /// Distinct (physical id, core id) pairs; 0 when the file has no topology.
+    pub physical_cores: u32,
+    /// Distinct physical ids; 0 when the file has no topology.
+    pub sockets: u32,
+}
+
+/// The ten tick counters of one `cpu` line, in `/proc/stat` order: user, nice,
+/// system, idle, iowait, irq, softirq, steal, guest, guest_nice.
+pub type Ticks = [u64; 10];
+
 /// Previous `/proc/stat` counters, kept between collects.
 #[derive(Debug, Default)]
-pub struct State {}
+pub struct State {
+    info: Option<CpuInfo>,
+    total: Option<Ticks>,
+    cores: HashMap<u32, Ticks>,
+}
 
-pub fn collect(_roots: &Roots, _state: &mut State, _per_core: bool) -> Result<CpuSnapshot> {
-    Err(Error::Unsupported("cpu"))
+pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSnapshot> {
+    let stat_path = roots.proc("stat");
+    let (total, cores) = parse_stat(&read_string(&stat_path)?);
+    let total = total.ok_or_else(|| Error::parse(&stat_path, "no aggregate cpu line"))?;
+    let hz = clock_ticks_per_second();
+
+    if state.info.is_none() {
+        // Some containers hide /proc/cpuinfo (or lxcfs fakes it); the times still count.
+        state.info = read_string(&roots.proc("cpuinfo"))
+            .ok()
+            .map(|t| parse_cpuinfo(&t));
+    }
+    let info = state.info.clone().unwrap_or_default();
+    let mhz = read_u64(&roots.sys("devices/system/cpu/cpu0/cpufreq/scaling_cur_freq"))
+        .map(|khz| khz as f64 / 1000.0)
+        .unwrap_or(info.mhz);
+    let logical = cores.len() as u32;
+    let (physical, sockets) = if info.physical_cores > 0 {
+        (info.physical_cores, info.sockets.max(1))
+    } else {
+        sysfs_topology(roots, &cores).unwrap_or((logical, u32::from(logical > 0)))
+    };
+
+    let overall = utilization(state.total.as_ref(), &total);
+    state.total = Some(total);
+    let mut per_core_out = Vec::new();
+    let mut seen = HashMap::with_capacity(if per_core { cores.len() } else { 0 });
+    if per_core {
+        for (id, ticks) in &cores {
+            per_core_out.push(CoreStat {
+                core_id: *id,
+                times: times(ticks, hz),
+                utilization: utilization(state.cores.get(id), ticks),
+            });
+            seen.insert(*id, *ticks);
+        }
+    }
+    // Cores that went offline are forgotten; ones that come online start afresh.
+    state.cores = seen;
+
+    Ok(CpuSnapshot {
+        model: info.model,
+        vendor: info.vendor,
+        family: info.family,
+        mhz,
+        cache_size_bytes: info.cache_size_bytes,
+        logical_cores: logical,
+        physical_cores: physical,
+        sockets,
+        total: times(&total, hz),
+        utilization: overall,
+        per_core: per_core_out,
+    })
+}
+
+/// `USER_HZ`, the unit of `/proc/stat`; 100 where `sysconf` cannot say.
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions and only reads a constant.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if hz > 0 {
+        hz as f64
+    } else {
+        100.0
+    }
+}
+
+/// The aggregate `cpu` line and every `cpuN` line of `/proc/stat`, in file order.
+/// Missing trailing fields (older kernels) count as zero; garbage lines are skipped.
+pub fn parse_stat(text: &str) -> (Option<Ticks>, Vec<(u32, Ticks)>) {
+    let mut total = None;
+    let mut cores = Vec::new();
+    for line in text.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(name) = fields.next().and_then(|n| n.strip_prefix("cpu")) else {
+            continue;
+        };
+        let mut ticks = [0u64; 10];
+        let mut count = 0;
+        for (slot, field) in ticks.iter_mut().zip(fields) {
+            match field.parse() {
+                Ok(v) => *slot = v,
+                Err(_) => break,
+            }
+            count += 1;
+        }
+        if count < 4 {
+            continue; // user, nice, system and idle exist on every kernel
+        }
+        if name.is_empty() {
+            total.get_or_insert(ticks);
+        } else if let Ok(id) = name.parse::<u32>() {
+            if !cores.iter().any(|(c, _)| *c == id) {
+                cores.push((id, ticks));
+            }
+        }
+    }
+    (total, cores)
+}
+
+/// Ticks to seconds.
+pub fn times(t: &Ticks, hz: f64) -> CpuTimes {
+    let s = |i: usize| t.get(i).copied().unwrap_or(0) as f64 / hz;
+    CpuTimes {
+        user_seconds: s(0),
+        nice_seconds: s(1),
+        system_seconds: s(2),
+        idle_seconds: s(3),
+        iowait_seconds: s(4),
+        irq_seconds: s(5),
+        softirq_seconds: s(6),
+        steal_seconds: s(7),
+        guest_seconds: s(8),
+        guest_nice_seconds: s(9),
+    }
+}
+
+/// Shares of the interval between two readings. Zero without a previous reading,
+/// or when the line as a whole went backwards (the counters were reset, so there
+/// is no interval to measure). A single field that steps back (the kernel's idle
+/// and iowait accounting is known to, by a few ticks, under NO_HZ) counts as no
+/// change rather than as a fresh counter, which would swamp the interval.
+pub fn utilization(prev: Option<&Ticks>, cur: &Ticks) -> CpuUtilization {
+    let Some(prev) = prev else {
+        return CpuUtilization::default();
+    };
+    // guest and guest_nice are already inside user and nice.
+    let sum = |t: &Ticks| t.iter().take(8).map(|&v| u128::from(v)).sum::<u128>();
+    if sum(cur) < sum(prev) {
+        return CpuUtilization::default();
+    }
+    let mut d = [0f64; 10];
+    for ((slot, c), p) in d.iter_mut().zip(cur).zip(prev) {
+        *slot = c.saturating_sub(*p) as f64;
+    }
+    let whole: f64 = d.iter().take(8).sum();
+    let pct = |i: usize| crate::procfs::percent(d.get(i).copied().unwrap_or(0.0), whole);
+    if whole <= 0.0 {
+        return CpuUtilization::default();
+    }
+    let idle = pct(3);
+    let iowait = pct(4);
+    CpuUtilization {
+        usage_percent: (100.0 - idle - iowait).clamp(0.0, 100.0),
+        user_percent: pct(0),
+        nice_percent: pct(1),
+        system_percent: pct(2),
+        idle_percent: idle,
+        iowait_percent: iowait,
+        irq_percent: pct(5),
+        softirq_percent: pct(6),
+        steal_percent: pct(7),
+        guest_percent: crate::procfs::percent(d[8] + d[9], whole),
+    }
+}
+
+/// Model, vendor, family, MHz and cache of the first processor; core and socket
+/// counts from the topology ids of all processors (x86). ARM and others name some
+/// keys differently and have no topology here; those fields stay empty or zero.
+pub fn parse_cpuinfo(text: &str) -> CpuInfo {
+    let mut info = CpuInfo::default();
+    let mut pairs = BTreeSet::new();
+    let mut packages = BTreeSet::new();
+    let mut physical_id: Option<&str> = None;
+    let mut first_block = true;
+    let mut seen_content = false;
+    let mut model_fallback = String::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            first_block = first_block && !seen_content;
+            physical_id = None;
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        seen_content = true;
+        match key {
+            "physical id" => {
+                physical_id = Some(value);
+                packages.insert(value.to_string());
+            }
+            "core id" => {
+                if let Some(p) = physical_id {
+                    pairs.insert((p.to_string(), value.to_string()));
+                }
+            }
+            _ if !first_block => {}
+            "model name" if info.model.is_empty() => info.model = value.to_string(),
+            "Processor" | "cpu model" | "cpu" if model_fallback.is_empty() => {
+                model_fallback = value.to_string()
+            }
+            "vendor_id" if info.vendor.is_empty() => info.vendor = value.to_string(),
+            "CPU implementer" if info.vendor.is_empty() => {
+                info.vendor = arm_implementer(value).to_string()
+            }
+            "cpu family" => info.family = value.to_string(),
+            "cpu MHz" => info.mhz = value.parse().unwrap_or(0.0),
+            "cache size" => info.cache_size_bytes = parse_size(value).unwrap_or(0.0),
+            _ => {}
+        }
+    }
+    if info.model.is_empty() {
+        info.model = model_fallback;
+    }
+    if !info.mhz.is_finite() || info.mhz < 0.0 {
+        info.mhz = 0.0;
+    }
+    info.physical_cores = pairs.len() as u32;
+    info.sockets = packages.len() as u32;
+    info
+}
+
+/// The ARM `CPU implementer` code's owner (the codes are assigned by Arm).
+fn arm_implementer(code: &str) -> &str {
+    match code.to_ascii_lowercase().as_str() {
+        "0x41" => "ARM",
+        "0x42" => "Broadcom",
+        "0x43" => "Cavium",
+        "0x46" => "Fujitsu",
+        "0x48" => "HiSilicon",
+        "0x4e" => "NVIDIA",
+        "0x50" => "APM",
+        "0x51" => "Qualcomm",
+        "0x53" => "Samsung",
+        "0x61" => "Apple",
+        "0xc0" => "Ampere",
+        _ => code,
+    }
+}
+
+/// `1024 KB`, `512K`, `8 MB` → bytes.
+fn parse_size(value: &str) -> Option<f64> {
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let n: f64 = value.get(..digits)?.parse().ok()?;
+    let unit = value.get(digits..)?.trim().to_ascii_uppercase();
+    let mult = match unit.as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Physical cores and sockets from `/sys/devices/system/cpu/cpuN/topology`, for
+/// architectures whose cpuinfo has no topology ids.
+fn sysfs_topology(roots: &Roots, cores: &[(u32, Ticks)]) -> Option<(u32, u32)> {
+    let mut pairs = BTreeSet::new();
+    let mut packages = BTreeSet::new();
+    for (id, _) in cores {
+        let dir = format!("devices/system/cpu/cpu{id}/topology/");
+        let package = read_u64(&roots.sys(&format!("{dir}physical_package_id")))?;
+        let core = read_u64(&roots.sys(&format!("{dir}core_id")))?;
+        pairs.insert((package, core));
+        packages.insert(package);
+    }
+    (!pairs.is_empty()).then_some((pairs.len() as u32, packages.len() as u32))
 }
 
 /// Load averages from `/proc/loadavg`.
@@ -94,6 +383,22 @@ pub struct LoadAverage {
     pub fifteen: f64,
 }
 
-pub fn collect_load(_roots: &Roots) -> Result<LoadAverage> {
-    Err(Error::Unsupported("load"))
+pub fn collect_load(roots: &Roots) -> Result<LoadAverage> {
+    let path = roots.proc("loadavg");
+    parse_loadavg(&read_string(&path)?).ok_or_else(|| Error::parse(&path, "expected 3 numbers"))
 }
+
+/// The first three fields of `/proc/loadavg`.
+pub fn parse_loadavg(text: &str) -> Option<LoadAverage> {
+    let mut f = text
+        .split_whitespace()
+        .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0));
+    Some(LoadAverage {
+        one: f.next()??,
+        five: f.next()??,
+        fifteen: f.next()??,
+    })
+}
+
+#[cfg(test)]
+mod tests;
