@@ -1,0 +1,301 @@
+/**
+ * Writes the README's generated references between their markers, so they cannot drift
+ * from what the agent does:
+ *   config-reference     from the configuration schema (src/config/schema.ts);
+ *   heartbeat-reference  from the heartbeat payload schema (schema/system-info.schema.json);
+ *   metrics-reference    from the metric model itself, run on the test fixture snapshot
+ *                        with every group on, decoded from the OTLP bytes it would send.
+ * Text outside the markers is never touched.
+ *
+ *   npm run docs              rewrite README.md
+ *   npm run docs -- --check   exit 1, naming the stale sections, if README.md is not current
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { configSchema, type SchemaNode } from '../src/config/schema'
+import { MetricModel, buildResource, spelling } from '../src/metrics'
+import { decodeMetricsRequest, pointRows } from '../__test__/fixtures/otlp'
+import { fixtureSnapshot } from '../__test__/fixtures/snapshot'
+
+const root = join(__dirname, '..')
+const readmePath = join(root, 'README.md')
+
+/** Escapes what would break a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ')
+}
+
+function table(header: string[], rows: string[][]): string {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`]
+  for (const row of rows) lines.push(`| ${row.map(cell).join(' | ')} |`)
+  return lines.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+function typeOf(node: SchemaNode): string {
+  if (node.format === 'duration') return 'duration'
+  if (node.enum) return node.enum.map((v) => `\`${v}\``).join(', ')
+  if (node.type === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`
+  if (node.type === 'object' && typeof node.additionalProperties === 'object') return 'map of strings'
+  const base = Array.isArray(node.type) ? node.type.join(' or ') : (node.type ?? 'any')
+  if (node.type === 'integer' && node.minimum !== undefined) {
+    return node.maximum !== undefined
+      ? `integer ${node.minimum}–${node.maximum}`
+      : `integer ≥ ${node.minimum}`
+  }
+  return base
+}
+
+function defaultOf(node: SchemaNode): string {
+  const d = node.default
+  if (d === undefined) return ''
+  if (typeof d === 'string') return d === '' ? '`""`' : `\`${d}\``
+  return `\`${JSON.stringify(d)}\``
+}
+
+function configRows(node: SchemaNode, prefix: string, rows: string[][]): void {
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (child.type === 'object' && child.properties) {
+      configRows(child, path, rows)
+    } else {
+      rows.push([`\`${path}\``, typeOf(child), defaultOf(child), child.description])
+    }
+  }
+}
+
+export function configReference(schema: SchemaNode = configSchema): string {
+  const parts = [schema.description]
+  for (const [name, section] of Object.entries(schema.properties ?? {})) {
+    const rows: string[][] = []
+    configRows(section, name, rows)
+    parts.push(
+      `### \`${name}\`\n\n${section.description}\n\n${table(['Key', 'Type', 'Default', 'Description'], rows)}`,
+    )
+  }
+  return parts.join('\n\n')
+}
+
+// ---------------------------------------------------------------------------------------
+// Heartbeat
+
+interface JsonSchema {
+  type?: string | string[]
+  description?: string
+  properties?: Record<string, JsonSchema>
+  items?: JsonSchema
+  $ref?: string
+  definitions?: Record<string, JsonSchema>
+  minimum?: number
+  maximum?: number
+  'x-group'?: string
+}
+
+function refName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1)
+}
+
+function jsonType(node: JsonSchema): string {
+  if (node.$ref) return `object (${refName(node.$ref)})`
+  if (node.type === 'array') return `array of ${node.items ? jsonType(node.items) : 'values'}`
+  return Array.isArray(node.type) ? node.type.join(' or ') : (node.type ?? 'any')
+}
+
+function jsonRows(node: JsonSchema, prefix: string, rows: string[][]): void {
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (child.type === 'object' && child.properties) jsonRows(child, path, rows)
+    else rows.push([`\`${path}\``, jsonType(child), child.description ?? ''])
+  }
+}
+
+/** How the payload reaches a definition: `agent`, `systemInfo.cpuPerCore[]`. */
+function usedAs(schema: JsonSchema, name: string): string {
+  const refersTo = (node: JsonSchema | undefined) => node?.$ref !== undefined && refName(node.$ref) === name
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    if (refersTo(prop)) return `\`${key}\``
+    for (const [inner, child] of Object.entries(prop.properties ?? {})) {
+      if (refersTo(child)) return `\`${key}.${inner}\``
+      if (refersTo(child.items)) return `\`${key}.${inner}[]\``
+    }
+  }
+  return name
+}
+
+export function heartbeatReference(schema: JsonSchema): string {
+  const parts = [schema.description ?? '']
+  const info = schema.properties?.systemInfo ?? {}
+  const groups = new Map<string, string[][]>()
+  for (const [key, prop] of Object.entries(info.properties ?? {})) {
+    const group = prop['x-group'] ?? 'Other'
+    if (!groups.has(group)) groups.set(group, [])
+    groups.get(group)!.push([`\`${key}\``, jsonType(prop), prop.description ?? ''])
+  }
+  parts.push(`### \`systemInfo\`\n\n${info.description ?? ''}`)
+  for (const [group, rows] of groups) {
+    parts.push(`#### ${group}\n\n${table(['Key', 'Type', 'Description'], rows)}`)
+  }
+  for (const [name, def] of Object.entries(schema.definitions ?? {})) {
+    const rows: string[][] = []
+    jsonRows(def, '', rows)
+    const title = `${usedAs(schema, name)} (${name})`
+    parts.push(`### ${title}\n\n${def.description ?? ''}\n\n${table(['Key', 'Type', 'Description'], rows)}`)
+  }
+  return parts.join('\n\n')
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics
+
+interface MetricRow {
+  name: string
+  unit: string
+  kind: string
+  description: string
+  attributes: Set<string>
+  perProcess: boolean
+}
+
+export async function metricsReference(): Promise<string> {
+  const snapshot = fixtureSnapshot()
+  const model = new MetricModel({
+    resource: buildResource(snapshot, { agentId: 'docs' }),
+    perCore: true,
+    processMetrics: true,
+  })
+  model.record(snapshot)
+  const request = decodeMetricsRequest((await model.collect()).body)
+
+  const descriptions = new Map<string, string>()
+  for (const rm of request.resourceMetrics) {
+    for (const sm of (rm.scopeMetrics as { metrics?: { name: string; description?: string }[] }[]) ?? []) {
+      for (const m of sm.metrics ?? []) descriptions.set(m.name, m.description ?? '')
+    }
+  }
+  const byName = new Map<string, MetricRow>()
+  for (const point of pointRows(request)) {
+    let row = byName.get(point.metric)
+    if (!row) {
+      const kind = point.type === 'gauge' ? 'gauge' : point.monotonic ? 'counter' : 'up-down counter'
+      row = {
+        name: point.metric,
+        unit: point.unit,
+        kind: `${kind}${point.int ? ' (int)' : ''}`,
+        description: descriptions.get(point.metric) ?? '',
+        attributes: new Set(),
+        perProcess: 'process.pid' in point.resource,
+      }
+      byName.set(point.metric, row)
+    }
+    for (const key of Object.keys(point.attributes)) row.attributes.add(key)
+  }
+
+  // The `latest` spelling of each metric, matched through the catalogue's internal ids.
+  const latest = new Map<string, string>()
+  const hostmetrics = spelling('hostmetrics').metrics as unknown as Record<string, { name: string }>
+  const newest = spelling('latest').metrics as unknown as Record<string, { name: string }>
+  for (const [id, metric] of Object.entries(hostmetrics)) {
+    if (newest[id] && newest[id].name !== metric.name) latest.set(metric.name, newest[id].name)
+  }
+
+  const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const rows = (perProcess: boolean) =>
+    sorted
+      .filter((r) => r.perProcess === perProcess)
+      .map((r) => [
+        `\`${r.name}\``,
+        `\`${r.unit}\``,
+        r.kind,
+        [...r.attributes]
+          .sort()
+          .map((a) => `\`${a}\``)
+          .join(', '),
+        latest.has(r.name) ? `\`${latest.get(r.name)}\`` : '',
+        r.description,
+      ])
+  const attrs = (mode: 'hostmetrics' | 'latest') => spelling(mode).attrs as unknown as Record<string, string>
+  // Pairs, not a map: one hostmetrics key (`state`, `device`) becomes different keys per metric.
+  const renamedAttrs = new Set<string>()
+  for (const [id, key] of Object.entries(attrs('hostmetrics'))) {
+    const newer = attrs('latest')[id]
+    if (newer && newer !== key) renamedAttrs.add(`${key}\u0000${newer}`)
+  }
+  const attrRows = [...renamedAttrs].sort().map((pair) => pair.split('\u0000').map((k) => `\`${k}\``))
+
+  const header = [
+    'Metric',
+    'Unit',
+    'Type',
+    'Attributes',
+    'With `semantic_conventions: latest`',
+    'Description',
+  ]
+  return [
+    'Names, units and attributes are those of the OpenTelemetry Collector’s `hostmetrics` receiver unless ' +
+      '`exporter.otlp.semantic_conventions` is `latest`. Per-core `cpu` attributes appear only with ' +
+      '`collectors.system.per_core`.',
+    `### Host\n\n${table(header, rows(false))}`,
+    `### Per process\n\nOne resource per process (with \`process.pid\`, \`process.executable.name\`, …), when ` +
+      `\`collectors.process\` is enabled.\n\n${table(header, rows(true))}`,
+    `### Attribute keys with \`semantic_conventions: latest\`\n\n${table(['hostmetrics', 'latest'], attrRows)}`,
+  ].join('\n\n')
+}
+
+// ---------------------------------------------------------------------------------------
+// README
+
+/** Replaces the text between `<!-- BEGIN name -->` and `<!-- END name -->`. */
+export function replaceSection(readme: string, name: string, body: string): string {
+  const begin = `<!-- BEGIN ${name} -->`
+  const end = `<!-- END ${name} -->`
+  const start = readme.indexOf(begin)
+  const stop = readme.indexOf(end)
+  if (start < 0 || stop < start) throw new Error(`README.md has no "${begin}" … "${end}" pair`)
+  const note = `<!-- Generated by scripts/gen-docs.ts (npm run docs); edit the source, not this. -->`
+  return `${readme.slice(0, start + begin.length)}\n${note}\n\n${body.trim()}\n\n${readme.slice(stop)}`
+}
+
+async function main(argv: string[]): Promise<number> {
+  const check = argv.includes('--check')
+  const heartbeatSchema = JSON.parse(
+    readFileSync(join(root, 'schema', 'system-info.schema.json'), 'utf8'),
+  ) as JsonSchema
+  const sections: [string, string][] = [
+    ['config-reference', configReference()],
+    ['heartbeat-reference', heartbeatReference(heartbeatSchema)],
+    ['metrics-reference', await metricsReference()],
+  ]
+  const current = readFileSync(readmePath, 'utf8')
+  let next = current
+  const stale: string[] = []
+  for (const [name, body] of sections) {
+    const updated = replaceSection(next, name, body)
+    if (updated !== next) stale.push(name)
+    next = updated
+  }
+  if (check) {
+    if (stale.length === 0) return 0
+    process.stderr.write(
+      `README.md is stale (${stale.join(', ')}): run "npm run docs" and commit the result.\n`,
+    )
+    return 1
+  }
+  if (next !== current) writeFileSync(readmePath, next)
+  process.stdout.write(stale.length ? `README.md: updated ${stale.join(', ')}\n` : 'README.md: up to date\n')
+  return 0
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (err: unknown) => {
+      process.stderr.write(`gen-docs: ${err instanceof Error ? err.message : String(err)}\n`)
+      process.exitCode = 1
+    },
+  )
+}
