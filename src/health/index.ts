@@ -1,0 +1,8 @@
+/** The agent's own state: stats, the health verdict, `/metrics`, and the endpoint serving them. */
+export { AgentStats } from './stats'
+export type { AgentStatsOptions, AgentPhase, BufferGauges, DropCount, OkFailed } from './stats'
+export { evaluateHealth, httpStatusFor, STALE_INTERVALS, RECENT_DROP_MS, BUFFER_FULL_RATIO } from './evaluate'
+export type { HealthReport, HealthStatus, HealthCheck, CheckStatus } from './evaluate'
+export { renderPrometheus, escapeLabelValue, PROMETHEUS_CONTENT_TYPE } from './prometheus'
+export { startHealthServer, parseEndpoint, HealthServerError, DEFAULT_HEALTH_ENDPOINT } from './server'
+export type { HealthServer, HealthServerOptions } from './server'

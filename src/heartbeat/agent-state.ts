@@ -1,0 +1,28 @@
+import type { AgentStats } from '../health/stats'
+import type { AgentState } from './types'
+
+/**
+ * The agent's state for the heartbeat (`agent` beside `systemInfo`). `collectors` is
+ * whatever each collector wants to report about itself, e.g. `{ logs: { files: 3 } }`.
+ */
+export function agentStateFrom(
+  stats: AgentStats,
+  collectors?: Record<string, Record<string, unknown>>,
+): AgentState {
+  const b = stats.buffer
+  return {
+    buffer: {
+      batches: b.memoryBatches + b.diskBatches,
+      bytes: b.memoryBytes + b.diskBytes,
+      memoryBatches: b.memoryBatches,
+      memoryBytes: b.memoryBytes,
+      diskBatches: b.diskBatches,
+      diskBytes: b.diskBytes,
+    },
+    lastSuccessfulExport:
+      stats.lastSuccessfulExportMs === null ? null : Math.floor(stats.lastSuccessfulExportMs / 1000),
+    dropped: stats.droppedTotals(),
+    exports: stats.exportTotals(),
+    ...(collectors ? { collectors } : {}),
+  }
+}
