@@ -1,7 +1,7 @@
 /**
  * Writes the README's generated references between their markers, so they cannot drift
  * from what the agent does:
- *   config-reference     from the configuration schema (src/config/schema.ts);
+ *   config-reference     from the configuration schema, rendered by src/config/render.ts;
  *   heartbeat-reference  from the heartbeat payload schema (schema/system-info.schema.json);
  *   metrics-reference    from the metric model itself, run on the test fixture snapshot
  *                        with every group on, decoded from the OTLP bytes it would send.
@@ -13,7 +13,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { configSchema, type SchemaNode } from '../src/config/schema'
+import { configSchema } from '../src/config/schema'
+import { configReferenceMarkdown } from '../src/config/render'
 import { MetricModel, buildResource, spelling } from '../src/metrics'
 import { decodeMetricsRequest, pointRows } from '../__test__/fixtures/otlp'
 import { fixtureSnapshot } from '../__test__/fixtures/snapshot'
@@ -30,53 +31,6 @@ function table(header: string[], rows: string[][]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`]
   for (const row of rows) lines.push(`| ${row.map(cell).join(' | ')} |`)
   return lines.join('\n')
-}
-
-// ---------------------------------------------------------------------------------------
-// Configuration
-
-function typeOf(node: SchemaNode): string {
-  if (node.format === 'duration') return 'duration'
-  if (node.enum) return node.enum.map((v) => `\`${v}\``).join(', ')
-  if (node.type === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`
-  if (node.type === 'object' && typeof node.additionalProperties === 'object') return 'map of strings'
-  const base = Array.isArray(node.type) ? node.type.join(' or ') : (node.type ?? 'any')
-  if (node.type === 'integer' && node.minimum !== undefined) {
-    return node.maximum !== undefined
-      ? `integer ${node.minimum}–${node.maximum}`
-      : `integer ≥ ${node.minimum}`
-  }
-  return base
-}
-
-function defaultOf(node: SchemaNode): string {
-  const d = node.default
-  if (d === undefined) return ''
-  if (typeof d === 'string') return d === '' ? '`""`' : `\`${d}\``
-  return `\`${JSON.stringify(d)}\``
-}
-
-function configRows(node: SchemaNode, prefix: string, rows: string[][]): void {
-  for (const [key, child] of Object.entries(node.properties ?? {})) {
-    const path = prefix ? `${prefix}.${key}` : key
-    if (child.type === 'object' && child.properties) {
-      configRows(child, path, rows)
-    } else {
-      rows.push([`\`${path}\``, typeOf(child), defaultOf(child), child.description])
-    }
-  }
-}
-
-export function configReference(schema: SchemaNode = configSchema): string {
-  const parts = [schema.description]
-  for (const [name, section] of Object.entries(schema.properties ?? {})) {
-    const rows: string[][] = []
-    configRows(section, name, rows)
-    parts.push(
-      `### \`${name}\`\n\n${section.description}\n\n${table(['Key', 'Type', 'Default', 'Description'], rows)}`,
-    )
-  }
-  return parts.join('\n\n')
 }
 
 // ---------------------------------------------------------------------------------------
@@ -264,7 +218,8 @@ async function main(argv: string[]): Promise<number> {
     readFileSync(join(root, 'schema', 'system-info.schema.json'), 'utf8'),
   ) as JsonSchema
   const sections: [string, string][] = [
-    ['config-reference', configReference()],
+    // The config module renders its own schema (the CLI shows the same text).
+    ['config-reference', `${configSchema.description}\n\n${configReferenceMarkdown()}`],
     ['heartbeat-reference', heartbeatReference(heartbeatSchema)],
     ['metrics-reference', await metricsReference()],
   ]
