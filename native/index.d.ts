@@ -257,7 +257,10 @@ export interface HostCollectorOptions {
 
 /** Who and what the host is. */
 export interface HostInfo {
-  /** The kernel's hostname (`/proc/sys/kernel/hostname`). */
+  /**
+   * The kernel's hostname (`/proc/sys/kernel/hostname`); with a root path, the
+   * host's `/etc/hostname` under it when present.
+   */
   hostname: string
   /** Operating system family, lower case: `linux`, `darwin`, `windows`. */
   os: string

@@ -17,7 +17,8 @@ use crate::procfs::{read_string, read_trimmed, Roots};
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct HostInfo {
-    /// The kernel's hostname (`/proc/sys/kernel/hostname`).
+    /// The kernel's hostname (`/proc/sys/kernel/hostname`); with a root path, the
+    /// host's `/etc/hostname` under it when present.
     pub hostname: String,
     /// Operating system family, lower case: `linux`, `darwin`, `windows`.
     pub os: String,
@@ -54,7 +55,8 @@ pub struct OsRelease {
 }
 
 pub fn collect(roots: &Roots) -> Result<HostInfo> {
-    let hostname = read_required(roots, "sys/kernel/hostname")?;
+    let hostname =
+        host_hostname(roots).map_or_else(|| read_required(roots, "sys/kernel/hostname"), Ok)?;
     let kernel_version = read_required(roots, "sys/kernel/osrelease")?;
     let uptime_path = roots.proc("uptime");
     let uptime_seconds = parse_uptime(&read_string(&uptime_path)?)
@@ -89,6 +91,16 @@ pub fn collect(roots: &Roots) -> Result<HostInfo> {
         timezone: timezone(roots),
         host_id: host_id(roots),
     })
+}
+
+/// With a root path (a containerised agent watching its host), the kernel's hostname
+/// is the container's own UTS name unless it runs with `--uts=host`; the host's
+/// `/etc/hostname` under the root path names the host.
+fn host_hostname(roots: &Roots) -> Option<String> {
+    if roots.rootfs == std::path::Path::new("/") {
+        return None;
+    }
+    read_trimmed(&roots.host("/etc/hostname")).filter(|h| !h.is_empty())
 }
 
 fn read_required(roots: &Roots, rel: &str) -> Result<String> {

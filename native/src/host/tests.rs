@@ -216,3 +216,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn under_a_root_path_the_hosts_etc_hostname_names_the_host() {
+    let (_dir, roots) = tree(&[("etc/hostname", "the-host\n")]);
+    assert_eq!(host::collect(&roots).unwrap().hostname, "the-host");
+}
+
+#[test]
+fn under_a_root_path_without_etc_hostname_the_kernels_name_is_used() {
+    let (_dir, roots) = tree(&[]);
+    assert_eq!(host::collect(&roots).unwrap().hostname, "box");
+}
