@@ -1,6 +1,17 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -25,7 +36,15 @@ function capture(): { logger: pino.Logger; lines: LogLine[] } {
 }
 
 function options(path: string, logger?: pino.Logger): BufferOptions {
-  return { path, maxSizeBytes: 64 * 1024 * 1024, maxAgeMs: 24 * 3600_000, maxRetries: 5, memoryMaxBytes: 1 << 20, syncWrites: false, logger }
+  return {
+    path,
+    maxSizeBytes: 64 * 1024 * 1024,
+    maxAgeMs: 24 * 3600_000,
+    maxRetries: 5,
+    memoryMaxBytes: 1 << 20,
+    syncWrites: false,
+    logger,
+  }
 }
 
 /** A healthy store holding `count` batches (data points 1..count), closed. */
@@ -44,7 +63,9 @@ function asideOf(path: string): string[] {
 }
 
 /** Opens the damaged store: checks it was moved aside with one clear log line and that the fresh store works. */
-async function openAndCheck(path: string): Promise<{ buffer: BatchBuffer; line: LogLine; movedTo: string; salvaged: Batch[] }> {
+async function openAndCheck(
+  path: string,
+): Promise<{ buffer: BatchBuffer; line: LogLine; movedTo: string; salvaged: Batch[] }> {
   const { logger, lines } = capture()
   const buffer = await BatchBuffer.open(options(path, logger))
   const aside = asideOf(path)
@@ -87,12 +108,16 @@ describe('a corrupt buffer store at open', () => {
     const path = await healthyStore('damaged-pages', 200)
     const file = join(path, 'data.mdb')
     // Deterministic garbage, so the same pages are hit on every run.
-    const garbage = Buffer.concat(Array.from({ length: 40 }, (_, i) => bodyFor(5000 + i))).subarray(0, 3 * 4096)
+    const garbage = Buffer.concat(Array.from({ length: 40 }, (_, i) => bodyFor(5000 + i))).subarray(
+      0,
+      3 * 4096,
+    )
     const fd = openSync(file, 'r+')
     writeSync(fd, garbage, 0, garbage.length, 40 * 4096)
     closeSync(fd)
     const { buffer, line, salvaged: kept } = await openAndCheck(path)
-    for (const b of kept) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+    for (const b of kept)
+      assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
     const { dropped } = buffer.stats()
     assert.ok(kept.length > 0 && dropped.batches > 0, `kept ${kept.length}, dropped ${dropped.batches}`)
     assert.ok(kept.length + dropped.batches <= 200)
@@ -142,10 +167,17 @@ describe('a corrupt buffer store at open', () => {
     const buffer = await opening
     buffer.on('drop', (d: DropEvent) => drops.push(d))
     await new Promise((resolve) => setImmediate(resolve))
-    assert.deepEqual(drops, [{ reason: 'corrupt', batches: 2, dataPoints: 5 }], 'batch 3 has no readable data point count; batch 5 had 5')
+    assert.deepEqual(
+      drops,
+      [{ reason: 'corrupt', batches: 2, dataPoints: 5 }],
+      'batch 3 has no readable data point count; batch 5 had 5',
+    )
     assert.deepEqual(buffer.stats().dropped.byReason.corrupt, { batches: 2, dataPoints: 5 })
     const kept = await buffer.take(100)
-    assert.deepEqual(kept.map((b) => b.dataPoints), [1, 2, 4, 6, 7, 8, 9, 10])
+    assert.deepEqual(
+      kept.map((b) => b.dataPoints),
+      [1, 2, 4, 6, 7, 8, 9, 10],
+    )
     for (const b of kept) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)))
     await buffer.close()
     assert.equal(asideOf(path).length, 1)
@@ -158,7 +190,11 @@ describe('a corrupt buffer store at open', () => {
     await first.buffer.close()
     const { logger, lines } = capture()
     const again = await BatchBuffer.open(options(path, logger))
-    assert.deepEqual(lines.filter((l) => l.level >= 40), [], 'no crash loop, no second move')
+    assert.deepEqual(
+      lines.filter((l) => l.level >= 40),
+      [],
+      'no crash loop, no second move',
+    )
     assert.equal((await again.take(10)).length, 1)
     await again.close()
   })

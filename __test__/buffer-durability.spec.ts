@@ -12,16 +12,34 @@ const root = mkdtempSync(join(tmpdir(), 'tfo-buffer-durability-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 
 function options(path: string, overrides: Partial<BufferOptions> = {}): BufferOptions {
-  return { path, maxSizeBytes: 512 * 1024 * 1024, maxAgeMs: 24 * 3600_000, maxRetries: 5, memoryMaxBytes: 1024 * 1024, syncWrites: false, ...overrides }
+  return {
+    path,
+    maxSizeBytes: 512 * 1024 * 1024,
+    maxAgeMs: 24 * 3600_000,
+    maxRetries: 5,
+    memoryMaxBytes: 1024 * 1024,
+    syncWrites: false,
+    ...overrides,
+  }
 }
 
 /** Runs the writer helper until it has printed `count` pushes, then SIGKILLs it mid-stream. */
-async function killWriterAfter(path: string, mode: 'sync' | 'cursor', count: number): Promise<Map<number, number>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'buffer-writer.ts'), path, mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+async function killWriterAfter(
+  path: string,
+  mode: 'sync' | 'cursor',
+  count: number,
+): Promise<Map<number, number>> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'helpers', 'buffer-writer.ts'), path, mode],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const printed = new Map<number, number>() // id -> index
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, signal) => resolve(signal)),
+  )
   for await (const line of createInterface({ input: child.stdout })) {
     const [id, index] = line.split(' ').map(Number)
     printed.set(id, index)
@@ -40,7 +58,10 @@ describe('the batch buffer on disk', () => {
     const all = await buffer.take(10_000)
     const ids = all.map((b) => b.id)
     for (const id of printed.keys()) assert.ok(ids.includes(id), `batch ${id} reported as pushed is on disk`)
-    assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'oldest first')
+    assert.ok(
+      ids.every((id, i) => i === 0 || id > ids[i - 1]),
+      'oldest first',
+    )
     for (const b of all) {
       if (printed.has(b.id)) assert.equal(b.dataPoints, printed.get(b.id))
       assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
@@ -80,7 +101,10 @@ describe('the batch buffer on disk', () => {
   it('stores a batch pushed with a cursor on disk, and the cursor survives a reopen', async () => {
     const path = join(root, 'cursor-reopen')
     const buffer = await BatchBuffer.open(options(path))
-    await buffer.push({ signal: 'logs', body: bodyFor(1), dataPoints: 1 }, { cursor: { key: 'a.log', value: { inode: 7, offset: 120 } } })
+    await buffer.push(
+      { signal: 'logs', body: bodyFor(1), dataPoints: 1 },
+      { cursor: { key: 'a.log', value: { inode: 7, offset: 120 } } },
+    )
     assert.equal(buffer.stats().diskBatches, 1)
     assert.deepEqual(buffer.getCursor('a.log'), { inode: 7, offset: 120 })
     assert.equal(buffer.getCursor('b.log'), undefined)

@@ -36,7 +36,10 @@ describe('the batch buffer', () => {
     assert.deepEqual([buffer.stats().memoryBatches, buffer.stats().diskBatches], [3, 0])
     for (let i = 3; i < 5; i++) await buffer.push({ signal: 'metrics', body: sized(1000, i), dataPoints: 10 })
     const stats = buffer.stats()
-    assert.deepEqual([stats.memoryBatches, stats.memoryBytes, stats.diskBatches, stats.diskBytes], [3, 3000, 2, 2000])
+    assert.deepEqual(
+      [stats.memoryBatches, stats.memoryBytes, stats.diskBatches, stats.diskBytes],
+      [3, 3000, 2, 2000],
+    )
 
     const taken = await buffer.take(10)
     assert.deepEqual(
@@ -54,8 +57,14 @@ describe('the batch buffer', () => {
     for (let i = 0; i < 4; i++) await buffer.push({ signal: 'metrics', body: sized(1000, i), dataPoints: 1 })
     const first = await buffer.take(2)
     const second = await buffer.take(10)
-    assert.deepEqual(first.map((b) => b.body[0]), [0, 1])
-    assert.deepEqual(second.map((b) => b.body[0]), [2, 3])
+    assert.deepEqual(
+      first.map((b) => b.body[0]),
+      [0, 1],
+    )
+    assert.deepEqual(
+      second.map((b) => b.body[0]),
+      [2, 3],
+    )
     assert.deepEqual(await buffer.take(10), [])
     assert.equal(buffer.stats().inFlight, 4)
 
@@ -72,8 +81,14 @@ describe('the batch buffer', () => {
     const buffer = await BatchBuffer.open(options())
     await buffer.push({ signal: 'metrics', body: bodyFor(1), dataPoints: 1 })
     await buffer.push({ signal: 'logs', body: bodyFor(2), dataPoints: 1 })
-    assert.deepEqual((await buffer.take(10, 'logs')).map((b) => b.signal), ['logs'])
-    assert.deepEqual((await buffer.take(10)).map((b) => b.signal), ['metrics'])
+    assert.deepEqual(
+      (await buffer.take(10, 'logs')).map((b) => b.signal),
+      ['logs'],
+    )
+    assert.deepEqual(
+      (await buffer.take(10)).map((b) => b.signal),
+      ['metrics'],
+    )
     await buffer.close()
   })
 
@@ -102,7 +117,8 @@ describe('the batch buffer', () => {
     const drops: DropEvent[] = []
     buffer.on('drop', (d: DropEvent) => drops.push(d))
     await buffer.push({ signal: 'metrics', body: bodyFor(1), dataPoints: 42 })
-    for (let i = 0; i < 2; i++) await buffer.fail(await buffer.take(1), { permanent: false, error: 'timeout' })
+    for (let i = 0; i < 2; i++)
+      await buffer.fail(await buffer.take(1), { permanent: false, error: 'timeout' })
     assert.deepEqual(await buffer.take(1), [])
     assert.deepEqual(drops, [{ reason: 'retries', batches: 1, dataPoints: 42 }])
     assert.deepEqual(buffer.stats().dropped.byReason.retries, { batches: 1, dataPoints: 42 })
@@ -119,9 +135,18 @@ describe('the batch buffer', () => {
     assert.deepEqual(stats.dropped, {
       batches: 1,
       dataPoints: 5,
-      byReason: { size: zero(), age: zero(), retries: zero(), rejected: { batches: 1, dataPoints: 5 }, corrupt: zero() },
+      byReason: {
+        size: zero(),
+        age: zero(),
+        retries: zero(),
+        rejected: { batches: 1, dataPoints: 5 },
+        corrupt: zero(),
+      },
     })
-    assert.deepEqual((await buffer.take(10)).map((b) => b.dataPoints), [6])
+    assert.deepEqual(
+      (await buffer.take(10)).map((b) => b.dataPoints),
+      [6],
+    )
     await buffer.close()
   })
 
@@ -130,15 +155,22 @@ describe('the batch buffer', () => {
     const drops: DropEvent[] = []
     buffer.on('drop', (d: DropEvent) => drops.push(d))
     // 25 batches of 1000 accounted bytes, data points 1..25: only the newest 10 fit.
-    for (let i = 1; i <= 25; i++) await buffer.push({ signal: 'metrics', body: sized(1000, i), dataPoints: i })
+    for (let i = 1; i <= 25; i++)
+      await buffer.push({ signal: 'metrics', body: sized(1000, i), dataPoints: i })
     const kept = await buffer.take(100)
-    assert.deepEqual(kept.map((b) => b.dataPoints), [16, 17, 18, 19, 20, 21, 22, 23, 24, 25])
+    assert.deepEqual(
+      kept.map((b) => b.dataPoints),
+      [16, 17, 18, 19, 20, 21, 22, 23, 24, 25],
+    )
     const stats = buffer.stats()
     const expectedDropped = (15 * 16) / 2
     assert.equal(stats.dropped.batches, 15)
     assert.equal(stats.dropped.dataPoints, expectedDropped)
     assert.deepEqual(stats.dropped.byReason.size, { batches: 15, dataPoints: expectedDropped })
-    assert.equal(drops.reduce((n, d) => n + d.dataPoints, 0), expectedDropped)
+    assert.equal(
+      drops.reduce((n, d) => n + d.dataPoints, 0),
+      expectedDropped,
+    )
     assert.ok(stats.memoryBytes + stats.diskBytes <= 10_000)
     await buffer.close()
   })
@@ -152,12 +184,19 @@ describe('the batch buffer', () => {
     }
     clock = 1_000_000 + 6500 // the first two are more than 5 s old
     const fresh = await buffer.take(10)
-    assert.deepEqual(fresh.map((b) => b.dataPoints), [3])
+    assert.deepEqual(
+      fresh.map((b) => b.dataPoints),
+      [3],
+    )
     assert.deepEqual(buffer.stats().dropped.byReason.age, { batches: 2, dataPoints: 3 })
     await buffer.ack(fresh)
 
     await buffer.push({ signal: 'metrics', body: bodyFor(4), dataPoints: 4, createdAt: clock - 60_000 })
-    assert.deepEqual(buffer.stats().dropped.byReason.age, { batches: 3, dataPoints: 7 }, 'checked on push too')
+    assert.deepEqual(
+      buffer.stats().dropped.byReason.age,
+      { batches: 3, dataPoints: 7 },
+      'checked on push too',
+    )
     assert.equal(buffer.stats().oldestAgeMs, 0)
     await buffer.close()
   })
@@ -165,7 +204,8 @@ describe('the batch buffer', () => {
   it('persists everything in memory and in flight, and loses nothing across a reopen', async () => {
     const opts = options({ memoryMaxBytes: 5000 })
     const buffer = await BatchBuffer.open(opts)
-    for (let i = 1; i <= 20; i++) await buffer.push({ signal: i % 2 ? 'metrics' : 'logs', body: bodyFor(i), dataPoints: i })
+    for (let i = 1; i <= 20; i++)
+      await buffer.push({ signal: i % 2 ? 'metrics' : 'logs', body: bodyFor(i), dataPoints: i })
     await buffer.take(3) // in flight at shutdown
     await buffer.persist()
     assert.equal(buffer.stats().memoryBatches, 0)
@@ -173,8 +213,12 @@ describe('the batch buffer', () => {
 
     const reopened = await BatchBuffer.open(opts)
     const all = await reopened.take(100)
-    assert.deepEqual(all.map((b) => b.dataPoints), Array.from({ length: 20 }, (_, i) => i + 1))
-    for (const b of all) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+    assert.deepEqual(
+      all.map((b) => b.dataPoints),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    )
+    for (const b of all)
+      assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
     await reopened.close()
   })
 
@@ -211,7 +255,10 @@ describe('the batch buffer', () => {
     gc()
     const growth = process.memoryUsage().heapUsed - before
     const stats = buffer.stats()
-    assert.deepEqual([stats.memoryBatches, stats.diskBatches, stats.inFlight, stats.exported], [0, 0, 0, 36_000])
+    assert.deepEqual(
+      [stats.memoryBatches, stats.diskBatches, stats.inFlight, stats.exported],
+      [0, 0, 0, 36_000],
+    )
     assert.ok(growth < 4 * 1024 * 1024, `heap grew by ${growth} bytes`)
     await buffer.close()
   })

@@ -11,36 +11,31 @@
  */
 import { EventEmitter } from 'node:events'
 import pino, { type Logger } from 'pino'
-import { Store, type StoredMeta, type WriteItem } from './store'
-import type { Batch, BatchInput, BufferOptions, BufferStats, DropEvent, DropReason, FailReason, PushOptions, Signal } from './types'
+import { oldestCovering, staleHead, toBatch, type Entry } from './entry'
+import { Store, describeMovedAside, type WriteItem } from './store'
+import { Tally } from './tally'
+import type {
+  Batch,
+  BatchInput,
+  BufferOptions,
+  BufferStats,
+  DropEvent,
+  DropReason,
+  FailReason,
+  PushOptions,
+  Signal,
+} from './types'
 
 /** Bytes counted per batch on top of its body (metadata, keys, map entry). */
 export const BATCH_OVERHEAD_BYTES = 64
 /** Ids are reserved on disk in blocks, so a restart never hands out an id twice. */
 const ID_BLOCK = 1024
-const REASONS: DropReason[] = ['size', 'age', 'retries', 'rejected', 'corrupt']
-
-interface Entry extends StoredMeta {
-  size: number
-  tier: 'memory' | 'disk'
-  body?: Uint8Array
-  inFlight: boolean
-}
 
 export class BatchBuffer extends EventEmitter {
   private readonly entries = new Map<number, Entry>()
   /** The memory-tier entries alone, oldest first (they are only ever created by `push`). */
   private readonly memory = new Map<number, Entry>()
-  private readonly tiers = { memory: { batches: 0, bytes: 0 }, disk: { batches: 0, bytes: 0 } }
-  private inFlight = 0
-  private pushed = 0
-  private exported = 0
-  private storesMovedAside = 0
-  private readonly dropped = {
-    batches: 0,
-    dataPoints: 0,
-    byReason: Object.fromEntries(REASONS.map((r) => [r, { batches: 0, dataPoints: 0 }])) as BufferStats['dropped']['byReason'],
-  }
+  private readonly tally = new Tally()
   private nextId: number
   private reservedUntil: number
   private reservation: Promise<void> = Promise.resolve()
@@ -68,23 +63,31 @@ export class BatchBuffer extends EventEmitter {
     const opened = await Store.open(opts.path, now)
     const buffer = new BatchBuffer(opts, opened.store, opened.cursors, opened.reservedUntil)
     for (const meta of opened.batches) {
-      const entry: Entry = { ...meta, size: meta.bodyLength + BATCH_OVERHEAD_BYTES, tier: 'disk', inFlight: false }
+      const entry: Entry = {
+        ...meta,
+        size: meta.bodyLength + BATCH_OVERHEAD_BYTES,
+        tier: 'disk',
+        inFlight: false,
+      }
       buffer.entries.set(meta.id, entry)
-      buffer.count(entry, +1)
+      buffer.tally.hold(entry, +1)
     }
     const moved = opened.movedAside
     if (moved) {
-      buffer.storesMovedAside++
-      buffer.countDrop('corrupt', moved.lostBatches, moved.lostDataPoints)
-      const outcome = [
-        moved.salvagedBatches ? `${moved.salvagedBatches} readable batch(es) copied into it` : '',
-        moved.lostBatches ? `${moved.lostBatches} unreadable batch(es) (${moved.lostDataPoints} data points) counted as dropped` : '',
-        moved.uncounted ? 'what else the old store held could not be read or counted' : '',
-      ].filter(Boolean)
+      buffer.tally.storesMovedAside++
+      buffer.tally.drop('corrupt', moved.lostBatches, moved.lostDataPoints)
+      const { movedTo, problem, salvagedBatches, uncounted, lostBatches, lostDataPoints } = moved
       buffer.log.error(
-        { path: opts.path, movedTo: moved.movedTo, problem: moved.problem, salvagedBatches: moved.salvagedBatches, uncounted: moved.uncounted, droppedBatches: moved.lostBatches, droppedDataPoints: moved.lostDataPoints },
-        `buffer store at ${opts.path} was unusable (${moved.problem}); moved it to ${moved.movedTo} and started a fresh store` +
-          outcome.map((part) => `; ${part}`).join(""),
+        {
+          path: opts.path,
+          movedTo,
+          problem,
+          salvagedBatches,
+          uncounted,
+          droppedBatches: lostBatches,
+          droppedDataPoints: lostDataPoints,
+        },
+        describeMovedAside(opts.path, moved),
       )
     }
     buffer.allocateIdBlock()
@@ -93,7 +96,11 @@ export class BatchBuffer extends EventEmitter {
     buffer.enforceSize()
     if (moved) {
       // Emitted after the caller's `await open()` has resumed, so a listener attached then sees it.
-      const event: DropEvent = { reason: 'corrupt', batches: moved.lostBatches, dataPoints: moved.lostDataPoints }
+      const event: DropEvent = {
+        reason: 'corrupt',
+        batches: moved.lostBatches,
+        dataPoints: moved.lostDataPoints,
+      }
       setImmediate(() => buffer.emit('drop', event))
     }
     return buffer
@@ -102,7 +109,8 @@ export class BatchBuffer extends EventEmitter {
   async push(input: BatchInput, opts: PushOptions = {}): Promise<Batch> {
     this.assertOpen()
     if (!(input.body instanceof Uint8Array)) throw new TypeError('batch body must be a Uint8Array')
-    if (input.signal !== 'metrics' && input.signal !== 'logs') throw new TypeError(`unknown signal ${String(input.signal)}`)
+    if (input.signal !== 'metrics' && input.signal !== 'logs')
+      throw new TypeError(`unknown signal ${String(input.signal)}`)
     const now = this.now()
     if (this.nextId >= this.reservedUntil) this.allocateIdBlock()
     const reservation = this.reservation
@@ -120,8 +128,8 @@ export class BatchBuffer extends EventEmitter {
     }
     this.entries.set(entry.id, entry)
     this.memory.set(entry.id, entry)
-    this.count(entry, +1)
-    this.pushed++
+    this.tally.hold(entry, +1)
+    this.tally.pushed++
     const batch = toBatch(entry, input.body)
 
     const toDisk = this.opts.syncWrites || opts.cursor !== undefined
@@ -140,7 +148,7 @@ export class BatchBuffer extends EventEmitter {
     } catch (err) {
       // The caller still holds the batch and learns it was not stored: don't keep a copy too.
       if (this.entries.has(entry.id)) this.forget(entry)
-      this.pushed--
+      this.tally.pushed--
       throw err
     }
     return batch
@@ -167,7 +175,7 @@ export class BatchBuffer extends EventEmitter {
         continue
       }
       entry.inFlight = true
-      this.inFlight++
+      this.tally.inFlight++
       out.push(toBatch(entry, body))
     }
     this.drop(stale, 'age')
@@ -183,7 +191,7 @@ export class BatchBuffer extends EventEmitter {
       const entry = this.entries.get(id)
       if (!entry) continue
       this.forget(entry)
-      this.exported++
+      this.tally.exported++
       if (entry.tier === 'disk') onDisk.push(id)
     }
     if (onDisk.length) await this.track(this.store.remove(onDisk))
@@ -200,7 +208,7 @@ export class BatchBuffer extends EventEmitter {
       if (!entry) continue
       if (entry.inFlight) {
         entry.inFlight = false
-        this.inFlight--
+        this.tally.inFlight--
       }
       entry.attempts++
       if (reason.permanent) rejected.push(entry)
@@ -232,29 +240,20 @@ export class BatchBuffer extends EventEmitter {
 
   stats(): BufferStats {
     const first = this.entries.values().next()
-    const byReason = Object.fromEntries(REASONS.map((r) => [r, { ...this.dropped.byReason[r] }])) as BufferStats['dropped']['byReason']
-    return {
-      memoryBatches: this.tiers.memory.batches,
-      memoryBytes: this.tiers.memory.bytes,
-      diskBatches: this.tiers.disk.batches,
-      diskBytes: this.tiers.disk.bytes,
-      inFlight: this.inFlight,
-      oldestAgeMs: first.done ? 0 : Math.max(0, this.now() - first.value.createdAt),
-      pushed: this.pushed,
-      exported: this.exported,
-      dropped: { batches: this.dropped.batches, dataPoints: this.dropped.dataPoints, byReason },
-      storesMovedAside: this.storesMovedAside,
-    }
+    return this.tally.snapshot(first.done ? 0 : Math.max(0, this.now() - first.value.createdAt))
   }
 
   /** Persists what is in memory, then closes the store. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return
-    await this.persist()
-    this.closed = true
-    await this.store.close()
-    this.entries.clear()
-    this.memory.clear()
+    try {
+      await this.persist()
+    } finally {
+      this.closed = true
+      this.entries.clear()
+      this.memory.clear()
+      await this.store.close()
+    }
   }
 
   private assertOpen(): void {
@@ -280,8 +279,12 @@ export class BatchBuffer extends EventEmitter {
           for (const entry of entries) if (entry.tier === 'disk') entry.body = undefined
         },
         (err: Error) => {
-          this.log.error({ err, batches: entries.length }, 'buffer could not write batches to disk; keeping them in memory')
-          for (const entry of entries) if (this.entries.has(entry.id) && entry.body) this.setTier(entry, 'memory')
+          this.log.error(
+            { err, batches: entries.length },
+            'buffer could not write batches to disk; keeping them in memory',
+          )
+          for (const entry of entries)
+            if (this.entries.has(entry.id) && entry.body) this.setTier(entry, 'memory')
         },
       ),
     )
@@ -290,40 +293,19 @@ export class BatchBuffer extends EventEmitter {
 
   /** The memory limit is reached: the oldest memory batches go to disk. */
   private spill(): void {
-    let excess = this.tiers.memory.bytes - this.opts.memoryMaxBytes
-    if (excess <= 0) return
-    const out: Entry[] = []
-    for (const entry of this.memory.values()) {
-      if (excess <= 0) break
-      out.push(entry)
-      excess -= entry.size
-    }
-    void this.moveToDisk(out).catch(() => undefined)
+    const excess = this.tally.tiers.memory.bytes - this.opts.memoryMaxBytes
+    const out = oldestCovering(this.memory.values(), excess, false)
+    if (out.length) void this.moveToDisk(out).catch(() => undefined)
   }
 
-  /** Drops stale batches from the head (ids follow creation order closely enough; take catches the rest). */
   private dropStale(now: number): void {
-    const stale: Entry[] = []
-    for (const entry of this.entries.values()) {
-      if (entry.inFlight) continue
-      if (now - entry.createdAt <= this.opts.maxAgeMs) break
-      stale.push(entry)
-    }
-    this.drop(stale, 'age')
+    this.drop(staleHead(this.entries.values(), now, this.opts.maxAgeMs), 'age')
   }
 
   /** Over the size cap: drop the oldest batches not in flight until it fits. */
   private enforceSize(): void {
-    let excess = this.tiers.memory.bytes + this.tiers.disk.bytes - this.opts.maxSizeBytes
-    if (excess <= 0) return
-    const out: Entry[] = []
-    for (const entry of this.entries.values()) {
-      if (excess <= 0) break
-      if (entry.inFlight) continue
-      out.push(entry)
-      excess -= entry.size
-    }
-    this.drop(out, 'size')
+    const excess = this.tally.totalBytes - this.opts.maxSizeBytes
+    this.drop(oldestCovering(this.entries.values(), excess, true), 'size')
   }
 
   private drop(entries: Entry[], reason: DropReason, detail?: string): void {
@@ -336,43 +318,37 @@ export class BatchBuffer extends EventEmitter {
       if (entry.tier === 'disk') onDisk.push(entry.id)
     }
     if (onDisk.length) void this.track(this.store.remove(onDisk)).catch(() => undefined)
-    this.countDrop(reason, entries.length, dataPoints)
+    this.tally.drop(reason, entries.length, dataPoints)
     this.log.warn(
-      { reason, batches: entries.length, dataPoints, totalDroppedDataPoints: this.dropped.dataPoints, ...(detail ? { detail } : {}) },
+      {
+        reason,
+        batches: entries.length,
+        dataPoints,
+        totalDroppedDataPoints: this.tally.dropped.dataPoints,
+        ...(detail ? { detail } : {}),
+      },
       `buffer dropped ${entries.length} batch(es) with ${dataPoints} data point(s) (${reason})`,
     )
     this.emit('drop', { reason, batches: entries.length, dataPoints } satisfies DropEvent)
   }
 
-  private countDrop(reason: DropReason, batches: number, dataPoints: number): void {
-    this.dropped.batches += batches
-    this.dropped.dataPoints += dataPoints
-    this.dropped.byReason[reason].batches += batches
-    this.dropped.byReason[reason].dataPoints += dataPoints
-  }
-
   private forget(entry: Entry): void {
     this.entries.delete(entry.id)
     this.memory.delete(entry.id)
-    this.count(entry, -1)
+    this.tally.hold(entry, -1)
     if (entry.inFlight) {
       entry.inFlight = false
-      this.inFlight--
+      this.tally.inFlight--
     }
   }
 
   private setTier(entry: Entry, tier: Entry['tier']): void {
     if (entry.tier === tier) return
-    this.count(entry, -1)
+    this.tally.hold(entry, -1)
     entry.tier = tier
-    this.count(entry, +1)
+    this.tally.hold(entry, +1)
     if (tier === 'disk') this.memory.delete(entry.id)
     else this.memory.set(entry.id, entry)
-  }
-
-  private count(entry: Entry, sign: 1 | -1): void {
-    this.tiers[entry.tier].batches += sign
-    this.tiers[entry.tier].bytes += sign * entry.size
   }
 
   /** Remembers a write until it settles, so persist/close can wait for all of them. */
@@ -385,8 +361,4 @@ export class BatchBuffer extends EventEmitter {
     void settled.then(() => this.pending.delete(settled))
     return p
   }
-}
-
-function toBatch(entry: Entry, body: Uint8Array): Batch {
-  return { id: entry.id, signal: entry.signal, body, dataPoints: entry.dataPoints, createdAt: entry.createdAt, attempts: entry.attempts }
 }

@@ -40,7 +40,8 @@ export function inspectDataFile(file: string): string | undefined {
   } finally {
     closeSync(fd)
   }
-  if (head.length < OFF_LAST_PAGE + 16) return `${file} is truncated (${size} bytes, shorter than a meta page)`
+  if (head.length < OFF_LAST_PAGE + 16)
+    return `${file} is truncated (${size} bytes, shorter than a meta page)`
 
   const pageSize = head.readUInt32LE(OFF_PAGE_SIZE)
   if (pageSize < 512 || pageSize > MAX_PAGE_SIZE || (pageSize & (pageSize - 1)) !== 0) {

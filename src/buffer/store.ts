@@ -46,6 +46,21 @@ export interface MovedAside {
   salvagedBatches: number
 }
 
+/** The one log line that says what happened to an unusable store. */
+export function describeMovedAside(path: string, moved: MovedAside): string {
+  const outcome = [
+    moved.salvagedBatches ? `${moved.salvagedBatches} readable batch(es) copied into it` : '',
+    moved.lostBatches
+      ? `${moved.lostBatches} unreadable batch(es) (${moved.lostDataPoints} data points) counted as dropped`
+      : '',
+    moved.uncounted ? 'what else the old store held could not be read or counted' : '',
+  ]
+  return [
+    `buffer store at ${path} was unusable (${moved.problem}); moved it to ${moved.movedTo} and started a fresh store`,
+    ...outcome.filter(Boolean),
+  ].join('; ')
+}
+
 export interface OpenedStore {
   store: Store
   batches: StoredMeta[]
@@ -70,11 +85,20 @@ const SCAN_CHUNK = 256
 const SIGNALS: ReadonlySet<unknown> = new Set<Signal>(['metrics', 'logs'])
 
 function toMeta(id: unknown, value: unknown): StoredMeta | undefined {
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(value) || value.length !== 5) return undefined
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(value) || value.length !== 5)
+    return undefined
   const [signal, dataPoints, createdAt, attempts, bodyLength] = value as unknown[]
   const counts = [dataPoints, createdAt, attempts, bodyLength]
-  if (!SIGNALS.has(signal) || !counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return undefined
-  return { id, signal: signal as Signal, dataPoints: dataPoints as number, createdAt: createdAt as number, attempts: attempts as number, bodyLength: bodyLength as number }
+  if (!SIGNALS.has(signal) || !counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0))
+    return undefined
+  return {
+    id,
+    signal: signal as Signal,
+    dataPoints: dataPoints as number,
+    createdAt: createdAt as number,
+    attempts: attempts as number,
+    bodyLength: bodyLength as number,
+  }
 }
 
 export class Store {
@@ -105,11 +129,13 @@ export class Store {
       try {
         store = Store.openEnv(path)
         scan = store.scan()
-        if (scan.badRecords === 0 && !scan.incomplete) return { store, batches: scan.batches, cursors: scan.cursors, reservedUntil: scan.reservedUntil }
+        if (scan.badRecords === 0 && !scan.incomplete)
+          return { store, batches: scan.batches, cursors: scan.cursors, reservedUntil: scan.reservedUntil }
         problem = scan.incomplete ?? `${scan.badRecords} damaged record(s)`
         salvage = store.salvage(scan)
       } catch (err) {
-        problem = err instanceof StoreProblem ? err.message : `LMDB could not open it: ${(err as Error).message}`
+        problem =
+          err instanceof StoreProblem ? err.message : `LMDB could not open it: ${(err as Error).message}`
       }
       await store?.close().catch(() => undefined)
     }
@@ -158,7 +184,8 @@ export class Store {
   /** Reads and checks every record; decode failures are counted, never thrown. */
   private scan(): Scan {
     const format = this.state.get('format')
-    if (format !== FORMAT_VERSION) throw new StoreProblem(`it has store format ${JSON.stringify(format)}, expected ${FORMAT_VERSION}`)
+    if (format !== FORMAT_VERSION)
+      throw new StoreProblem(`it has store format ${JSON.stringify(format)}, expected ${FORMAT_VERSION}`)
     const reserved = this.state.get('reservedUntil')
     const scan: Scan = {
       batches: [],
@@ -173,7 +200,9 @@ export class Store {
     for (;;) {
       let ids: number[]
       try {
-        ids = Array.from(this.metas.getKeys({ start, exclusiveStart: start !== undefined, limit: SCAN_CHUNK }))
+        ids = Array.from(
+          this.metas.getKeys({ start, exclusiveStart: start !== undefined, limit: SCAN_CHUNK }),
+        )
       } catch (err) {
         scan.incomplete = `reading it stopped after ${scan.batches.length + scan.badRecords} batch(es): ${(err as Error).message}`
         this.env.resetReadTxn()
