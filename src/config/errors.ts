@@ -36,6 +36,8 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[]
 
   constructor(issues: ConfigIssue[]) {
+    // In file order, so the list reads top to bottom like the file.
+    issues = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity))
     const first = issues[0] ?? { message: 'invalid configuration' }
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
     super(formatIssue(first) + more)
@@ -78,7 +80,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of candidates) {
-    const d = candidate === lower ? 0 : editDistance(lower, candidate)
+    // `warning` → `warn`, `proc` → `process`: a prefix is as good as a small typo.
+    const prefix = Math.min(candidate.length, lower.length) >= 3 && (lower.startsWith(candidate) || candidate.startsWith(lower))
+    const d = candidate === lower ? 0 : prefix ? 1 : editDistance(lower, candidate)
     if (d < bestDistance) {
       best = candidate
       bestDistance = d

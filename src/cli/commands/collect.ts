@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { collectSnapshot, systemInfoBody } from '../api/collect'
 import { loadSettings } from '../api/settings'
 import { createLogger } from '../../logging'
 import { secretsOf } from '../../config'
@@ -26,6 +25,8 @@ export function registerCollect(program: Command, ctx: CommandContext): void {
       const { config, warnings } = await loadSettings({ configPath: opts.config }, opts)
       const logger = createLogger({ level: config.logging.level, format: config.logging.format, file: config.logging.file || undefined }, secretsOf(config))
       for (const warning of warnings) logger.warn(warning)
+      // Loaded here: it loads the native addon, which the other commands do not need.
+      const { collectSnapshot, systemInfoBody } = await import('../api/collect.js')
       const snapshot = await collectSnapshot({ config, sampleMs: opts.sampleMs })
       for (const e of snapshot.errors) logger.debug({ group: e.group }, `not collected: ${e.message}`)
       ctx.io.out(opts.format === 'json' ? `${JSON.stringify(systemInfoBody(snapshot, started), null, 2)}\n` : formatSnapshotTable(snapshot))

@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { startAgent } from '../api/start'
 import { configOption, logFormatOption, logLevelOption, type RunOptions } from '../options'
 import type { CommandContext } from './context'
 
@@ -11,6 +10,8 @@ export function registerStart(program: Command, ctx: CommandContext): void {
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .action(async (opts: RunOptions) => {
+      // Loaded here, not at the top: the pipeline is heavy and the other commands do not need it.
+      const { startAgent } = await import('../api/start.js')
       ctx.exitCode = await startAgent({ configPath: opts.config, logLevel: opts.logLevel, logFormat: opts.logFormat })
     })
 }
