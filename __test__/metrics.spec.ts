@@ -236,6 +236,11 @@ describe('the metric model', () => {
     const user = (rows: PointRow[]) => rows.find((r) => r.metric === 'system.cpu.time' && r.attributes.state === 'user')!
     assert.equal(user(second).value, snapshot.cpu.total.userSeconds + 10)
     assert.equal(user(second).startTimeUnixNano, user(first).startTimeUnixNano)
+    assert.equal(
+      user(first).startTimeUnixNano,
+      String(BigInt(snapshot.host.bootTimeUnix) * 1_000_000_000n),
+      'host counters start at boot, as the kernel counts them',
+    )
     assert.ok(BigInt(user(second).timeUnixNano) >= BigInt(user(first).timeUnixNano))
   })
 

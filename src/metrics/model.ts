@@ -8,7 +8,16 @@
  * ```
  */
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { MeterProvider, MetricReader, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
+import type { HrTime } from '@opentelemetry/api'
+import { millisToHrTime } from '@opentelemetry/core'
+import {
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics'
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
@@ -130,17 +139,27 @@ export class MetricModel {
     await this.#provider.shutdown()
   }
 
-  /** Leaves only the points observed in this collection (see instruments.ts). */
+  /**
+   * Leaves only the points observed in this collection (see instruments.ts), and
+   * starts host sums at boot, as the hostmetrics receiver does: the kernel's
+   * counters run since then, not since the agent first looked.
+   */
   #dropUnobserved(rm: ResourceMetrics): ResourceMetrics {
     const seen = this.#registrar.seen
+    const bootMs = (this.#snapshot?.host.bootTimeUnix ?? 0) * 1000
+    const boot: HrTime | undefined = bootMs > 0 && bootMs <= Date.now() ? millisToHrTime(bootMs) : undefined
     const scopeMetrics = rm.scopeMetrics
       .map((sm) => ({
         scope: sm.scope,
         metrics: sm.metrics
           .map((metric) => {
-            const dataPoints = (metric.dataPoints as Array<{ attributes: Attributes }>).filter((dp) =>
-              seen.has(pointKey(metric.descriptor.name, dp.attributes)),
+            const observed = (metric.dataPoints as Array<DataPoint<unknown>>).filter((dp) =>
+              seen.has(pointKey(metric.descriptor.name, dp.attributes as Attributes)),
             )
+            const dataPoints =
+              boot && metric.dataPointType === DataPointType.SUM
+                ? observed.map((dp) => ({ ...dp, startTime: boot }))
+                : observed
             return { ...metric, dataPoints } as MetricData
           })
           .filter((metric) => metric.dataPoints.length > 0),

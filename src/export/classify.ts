@@ -1,0 +1,52 @@
+/**
+ * Which failures are worth retrying, as the OTLP specification's "Failures"
+ * sections put it (OTLP/gRPC and OTLP/HTTP):
+ *  - gRPC: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE and
+ *    DATA_LOSS are retryable; RESOURCE_EXHAUSTED only when the server sent a
+ *    RetryInfo (it can recover); every other code is permanent.
+ *  - HTTP: 429, 502, 503 and 504 are retryable (honouring Retry-After); every
+ *    other 4xx and 5xx is permanent.
+ *  - No response at all (refused, reset, timed out) is retryable.
+ */
+import type { ExportOutcome } from './types'
+
+export const GRPC_CODE_NAMES = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
+  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+] as const
+
+const GRPC_RETRYABLE = new Set([1, 4, 10, 11, 14, 15])
+const GRPC_RESOURCE_EXHAUSTED = 8
+
+export function classifyGrpc(code: number, details: string, retryDelayMs?: number): ExportOutcome {
+  const name = GRPC_CODE_NAMES[code] ?? `code ${code}`
+  const error = details ? `gRPC ${name}: ${details}` : `gRPC ${name}`
+  const retryable = GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
+  if (!retryable) return { kind: 'permanent', error }
+  return retryDelayMs === undefined ? { kind: 'retryable', error } : { kind: 'retryable', error, retryAfterMs: retryDelayMs }
+}
+
+const HTTP_RETRYABLE = new Set([429, 502, 503, 504])
+
+export function classifyHttp(status: number, message: string, retryAfterMs?: number): ExportOutcome {
+  const error = message ? `HTTP ${status}: ${message}` : `HTTP ${status}`
+  if (!HTTP_RETRYABLE.has(status)) return { kind: 'permanent', error }
+  return retryAfterMs === undefined ? { kind: 'retryable', error } : { kind: 'retryable', error, retryAfterMs }
+}
+
+/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const at = Date.parse(trimmed)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
+}
+
+/** A failure with no response from the server. */
+export function networkFailure(err: unknown): ExportOutcome {
+  const e = err as { code?: string; message?: string; name?: string }
+  const what = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : (e.code ?? e.message ?? String(err))
+  return { kind: 'retryable', error: `no response: ${what}` }
+}
