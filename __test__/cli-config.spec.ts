@@ -6,10 +6,15 @@ import { cleanEnv, makeTmp, runCli } from './cli-helpers'
 
 const tmp = makeTmp()
 const env = cleanEnv(tmp.dir)
-const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: tmp.dir, env: { ...env, ...extra } })
+const run = (args: string[], extra: Record<string, string> = {}) =>
+  runCli(args, { cwd: tmp.dir, env: { ...env, ...extra } })
 
 /** Runs `config validate` and `start` on the same bad file: both must refuse, and identically. */
-async function assertRefused(file: string, message: string, extra: Record<string, string> = {}): Promise<void> {
+async function assertRefused(
+  file: string,
+  message: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   const validate = await run(['config', 'validate', '--config', file], extra)
   assert.equal(validate.stderr, `tfo-agent: ${message}\n`)
   assert.equal(validate.stdout, '')
@@ -26,7 +31,10 @@ describe('tfo-agent config validate and start with bad input', () => {
   after(() => tmp.cleanup())
 
   test('reports invalid YAML with the parser line and column', async () => {
-    const file = tmp.write('bad-yaml.yaml', 'telemetryflow:\n  endpoint: "localhost:4317\nagent:\n  name: x\n')
+    const file = tmp.write(
+      'bad-yaml.yaml',
+      'telemetryflow:\n  endpoint: "localhost:4317\nagent:\n  name: x\n',
+    )
     const r = await run(['config', 'validate', '--config', file])
     assert.equal(r.code, 2)
     assert.match(r.stderr, new RegExp(`^tfo-agent: ${file}:\\d+:\\d+: invalid YAML: .+\\n$`))
@@ -52,8 +60,14 @@ describe('tfo-agent config validate and start with bad input', () => {
   })
 
   test('stops at a required environment variable that is not set', async () => {
-    const file = tmp.write('required.yaml', 'telemetryflow:\n  api_key_id: tfk_x\n  api_key_secret: ${TFO_TEST_SECRET:?put the key secret in TFO_TEST_SECRET}\n')
-    await assertRefused(file, `${file}:3: telemetryflow.api_key_secret: environment variable TFO_TEST_SECRET is not set: put the key secret in TFO_TEST_SECRET`)
+    const file = tmp.write(
+      'required.yaml',
+      'telemetryflow:\n  api_key_id: tfk_x\n  api_key_secret: ${TFO_TEST_SECRET:?put the key secret in TFO_TEST_SECRET}\n',
+    )
+    await assertRefused(
+      file,
+      `${file}:3: telemetryflow.api_key_secret: environment variable TFO_TEST_SECRET is not set: put the key secret in TFO_TEST_SECRET`,
+    )
   })
 
   test('says why a config file cannot be read', async () => {
@@ -84,7 +98,11 @@ describe('tfo-agent config validate, show and init', () => {
 
   test('says OK for a valid file and for none at all', async () => {
     const file = t.write('ok.yaml', 'telemetryflow:\n  endpoint: collector:4317\n')
-    assert.deepEqual(await runCli(['config', 'validate', '--config', file], { cwd: t.dir, env: e }), { code: 0, stdout: `${file}: OK\n`, stderr: '' })
+    assert.deepEqual(await runCli(['config', 'validate', '--config', file], { cwd: t.dir, env: e }), {
+      code: 0,
+      stdout: `${file}: OK\n`,
+      stderr: '',
+    })
     const none = await runCli(['config', 'validate'], { cwd: t.dir, env: e })
     assert.equal(none.stdout, 'built-in defaults (no config file found): OK\n')
     assert.equal(none.code, 0)
@@ -98,18 +116,27 @@ describe('tfo-agent config validate, show and init', () => {
     const sub = join(t.dir, 'config')
     t.write('config/tfo-agent.yaml', 'agent:\n  name: from-cwd\n')
     const cwd = await runCli(['config', 'show'], { cwd: sub, env: e })
-    assert.match(cwd.stdout, /^# tfo-agent effective configuration from .*config\/tfo-agent\.yaml\n# search order: --config, /)
+    assert.match(
+      cwd.stdout,
+      /^# tfo-agent effective configuration from .*config\/tfo-agent\.yaml\n# search order: --config, /,
+    )
     assert.match(cwd.stdout, /name: from-cwd/)
   })
 
   test('never shows the API key secret, from the file or the environment', async () => {
-    const file = t.write('secret.yaml', 'telemetryflow:\n  api_key_id: tfk_0123456789abcdef\n  api_key_secret: tfs_file_secret_value\nexporter:\n  otlp:\n    headers:\n      X-Gateway-Token: gw_token_value\n')
+    const file = t.write(
+      'secret.yaml',
+      'telemetryflow:\n  api_key_id: tfk_0123456789abcdef\n  api_key_secret: tfs_file_secret_value\nexporter:\n  otlp:\n    headers:\n      X-Gateway-Token: gw_token_value\n',
+    )
     const fromFile = await runCli(['config', 'show', '--config', file], { cwd: t.dir, env: e })
     assert.equal(fromFile.code, 0)
     assert.doesNotMatch(fromFile.stdout, /tfs_file_secret_value|gw_token_value|0123456789abcdef/)
     assert.match(fromFile.stdout, /api_key_secret: "\*\*\*"/)
     assert.match(fromFile.stdout, /api_key_id: tfk_01…/)
-    const fromEnv = await runCli(['config', 'show', '--config', file], { cwd: t.dir, env: { ...e, TELEMETRYFLOW_API_KEY_SECRET: 'tfs_env_secret_value' } })
+    const fromEnv = await runCli(['config', 'show', '--config', file], {
+      cwd: t.dir,
+      env: { ...e, TELEMETRYFLOW_API_KEY_SECRET: 'tfs_env_secret_value' },
+    })
     assert.doesNotMatch(fromEnv.stdout + fromEnv.stderr, /tfs_env_secret_value|tfs_file_secret_value/)
     assert.match(fromEnv.stdout, /# overridden by the environment: TELEMETRYFLOW_API_KEY_SECRET/)
   })
@@ -122,13 +149,19 @@ describe('tfo-agent config validate, show and init', () => {
     const check = await runCli(['config', 'validate', '--config', file], { cwd: t.dir, env: e })
     assert.deepEqual([check.code, check.stdout], [0, `${file}: OK\n`])
     const again = await runCli(['config', 'init'], { cwd: t.dir, env: e })
-    assert.deepEqual([again.code, again.stderr], [1, `tfo-agent: ${file} already exists; use --force to overwrite it\n`])
+    assert.deepEqual(
+      [again.code, again.stderr],
+      [1, `tfo-agent: ${file} already exists; use --force to overwrite it\n`],
+    )
     const forced = await runCli(['config', 'init', '--force'], { cwd: t.dir, env: e })
     assert.equal(forced.code, 0)
   })
 
   test('round-trips: what config show prints loads back to the same configuration', async () => {
-    const file = t.write('round.yaml', 'collectors:\n  system:\n    interval: 1m30s\nbuffer:\n  max_age: 2h\n')
+    const file = t.write(
+      'round.yaml',
+      'collectors:\n  system:\n    interval: 1m30s\nbuffer:\n  max_age: 2h\n',
+    )
     const shown = await runCli(['config', 'show', '--config', file], { cwd: t.dir, env: e })
     const copy = t.write('copy.yaml', shown.stdout)
     const again = await runCli(['config', 'show', '--config', copy], { cwd: t.dir, env: e })

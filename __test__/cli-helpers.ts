@@ -36,11 +36,19 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
   }
 }
 
-export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      done({ code, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd, env: options.env },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        done({ code, stdout, stderr })
+      },
+    )
   })
 }

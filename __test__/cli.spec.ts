@@ -33,7 +33,7 @@ describe('tfo-agent command line', () => {
     assert.equal(typeof info.native, 'boolean')
   })
 
-  test('exits 2 on an unknown command or option, with commander\'s message', async () => {
+  test("exits 2 on an unknown command or option, with commander's message", async () => {
     const command = await run(['strat'])
     assert.equal(command.code, 2)
     assert.match(command.stderr, /^error: unknown command 'strat'\n\(Did you mean start\?\)/)
@@ -46,13 +46,24 @@ describe('tfo-agent command line', () => {
   })
 
   test('has --help on every command', async () => {
-    for (const args of [[], ['start'], ['collect'], ['config'], ['config', 'validate'], ['config', 'show'], ['config', 'init'], ['version'], ['status']]) {
+    for (const args of [
+      [],
+      ['start'],
+      ['collect'],
+      ['config'],
+      ['config', 'validate'],
+      ['config', 'show'],
+      ['config', 'init'],
+      ['version'],
+      ['status'],
+    ]) {
       const r = await run([...args, '--help'])
       assert.equal(r.code, 0, args.join(' '))
       assert.match(r.stdout, /^Usage: tfo-agent/, args.join(' '))
     }
     const start = await run(['start', '--help'])
-    for (const option of ['--config', '--log-level', '--log-format']) assert.match(start.stdout, new RegExp(option))
+    for (const option of ['--config', '--log-level', '--log-format'])
+      assert.match(start.stdout, new RegExp(option))
   })
 
   test('prints one snapshot as the heartbeat body', async () => {
@@ -78,7 +89,11 @@ describe('tfo-agent status', () => {
   after(() => servers.forEach((s) => s.close()))
 
   test('exits 0 and prints the state of a healthy agent', async () => {
-    const { endpoint, server } = await healthServer(200, { status: 'healthy', version: '9.9.9', buffer: { batches: 2 } })
+    const { endpoint, server } = await healthServer(200, {
+      status: 'healthy',
+      version: '9.9.9',
+      buffer: { batches: 2 },
+    })
     servers.push(server)
     const r = await run(['status', '--endpoint', endpoint])
     assert.equal(r.code, 0)
@@ -107,6 +122,9 @@ describe('tfo-agent status', () => {
     const r = await run(['status', '--endpoint', endpoint])
     assert.equal(r.code, 3)
     assert.equal(r.stdout, '')
-    assert.equal(r.stderr, `tfo-agent: no agent answered at http://${endpoint}/health (connection refused); is it running, and is health.endpoint the same?\n`)
+    assert.equal(
+      r.stderr,
+      `tfo-agent: no agent answered at http://${endpoint}/health (connection refused); is it running, and is health.endpoint the same?\n`,
+    )
   })
 })

@@ -51,7 +51,8 @@ describe('configuration defaults', () => {
     const walk = (node: SchemaNode, path: string): void => {
       assert.ok(node.description && node.description.length > 3, `${path} has no description`)
       for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, `${path}.${key}`)
-      if (node.type === 'object' && node.properties) assert.equal(node.additionalProperties, false, `${path} accepts unknown keys`)
+      if (node.type === 'object' && node.properties)
+        assert.equal(node.additionalProperties, false, `${path} accepts unknown keys`)
     }
     walk(configSchema, '(root)')
     assert.match(configReferenceMarkdown(), /\| `flush_interval` \| duration \| `"10s"` \|/)
@@ -72,13 +73,18 @@ describe('durations', () => {
   })
 
   test('converts durations to milliseconds in the loaded config', () => {
-    const { config } = parseConfig('collectors:\n  system:\n    interval: 30\nheartbeat:\n  timeout: 1500ms\n', { env: {} })
+    const { config } = parseConfig(
+      'collectors:\n  system:\n    interval: 30\nheartbeat:\n  timeout: 1500ms\n',
+      { env: {} },
+    )
     assert.equal(config.collectors.system.interval, 30_000)
     assert.equal(config.heartbeat.timeout, 1500)
   })
 
   test('refuses a zero interval', () => {
-    assert.deepEqual(problems('collectors:\n  system:\n    interval: 0s\n'), ['agent.yaml:3: collectors.system.interval: must be longer than zero'])
+    assert.deepEqual(problems('collectors:\n  system:\n    interval: 0s\n'), [
+      'agent.yaml:3: collectors.system.interval: must be longer than zero',
+    ])
   })
 })
 
@@ -91,7 +97,10 @@ describe('environment variable expansion', () => {
     assert.equal(expandString('${EMPTY:-fallback}', env), 'fallback')
     assert.equal(expandString('${MISSING:-${HOST}}', env), 'collector.internal')
     assert.equal(expandString('cost $$5 and $HOME', env), 'cost $5 and $HOME')
-    assert.throws(() => expandString('${MISSING:?set it}', env), /environment variable MISSING is not set: set it/)
+    assert.throws(
+      () => expandString('${MISSING:?set it}', env),
+      /environment variable MISSING is not set: set it/,
+    )
   })
 
   test('expands every string value, including lists and maps', () => {
@@ -111,7 +120,10 @@ describe('environment variable expansion', () => {
   })
 
   test('turns an expanded number into a number where the schema wants one', () => {
-    const { config } = parseConfig('collectors:\n  process:\n    top_n: ${TOP:-25}\n    enabled: ${ON:-true}\n', { env: {} })
+    const { config } = parseConfig(
+      'collectors:\n  process:\n    top_n: ${TOP:-25}\n    enabled: ${ON:-true}\n',
+      { env: {} },
+    )
     assert.equal(config.collectors.process.top_n, 25)
     assert.equal(config.collectors.process.enabled, true)
   })
@@ -125,17 +137,20 @@ describe('environment variable expansion', () => {
 
 describe('environment overrides', () => {
   test('let TELEMETRYFLOW_* variables win over the file', () => {
-    const { config } = parseConfig('telemetryflow:\n  endpoint: file:4317\n  environment: staging\nagent:\n  name: from-file\n', {
-      env: {
-        TELEMETRYFLOW_API_KEY_ID: 'tfk_env',
-        TELEMETRYFLOW_API_KEY_SECRET: 'tfs_env',
-        TELEMETRYFLOW_ENDPOINT: 'env:4317',
-        TELEMETRYFLOW_ENVIRONMENT: 'dev',
-        TELEMETRYFLOW_AGENT_ID: 'agent-from-env',
-        TELEMETRYFLOW_AGENT_NAME: 'from-env',
-        TELEMETRYFLOW_API_ENDPOINT: 'https://api.example.test/api/v1',
+    const { config } = parseConfig(
+      'telemetryflow:\n  endpoint: file:4317\n  environment: staging\nagent:\n  name: from-file\n',
+      {
+        env: {
+          TELEMETRYFLOW_API_KEY_ID: 'tfk_env',
+          TELEMETRYFLOW_API_KEY_SECRET: 'tfs_env',
+          TELEMETRYFLOW_ENDPOINT: 'env:4317',
+          TELEMETRYFLOW_ENVIRONMENT: 'dev',
+          TELEMETRYFLOW_AGENT_ID: 'agent-from-env',
+          TELEMETRYFLOW_AGENT_NAME: 'from-env',
+          TELEMETRYFLOW_API_ENDPOINT: 'https://api.example.test/api/v1',
+        },
       },
-    })
+    )
     assert.equal(config.telemetryflow.api_key_id, 'tfk_env')
     assert.equal(config.telemetryflow.api_key_secret, 'tfs_env')
     assert.equal(config.telemetryflow.endpoint, 'env:4317')
@@ -146,7 +161,9 @@ describe('environment overrides', () => {
   })
 
   test('ignore variables that are set but empty', () => {
-    const { config } = parseConfig('telemetryflow:\n  endpoint: file:4317\n', { env: { TELEMETRYFLOW_ENDPOINT: '' } })
+    const { config } = parseConfig('telemetryflow:\n  endpoint: file:4317\n', {
+      env: { TELEMETRYFLOW_ENDPOINT: '' },
+    })
     assert.equal(config.telemetryflow.endpoint, 'file:4317')
   })
 
@@ -156,7 +173,10 @@ describe('environment overrides', () => {
       '/etc/tfo-agent/tfo-agent.yaml',
       '/home/u/.config/tfo-agent/tfo-agent.yaml',
     ])
-    assert.equal(configSearchPaths({ HOME: '/home/u', XDG_CONFIG_HOME: '/cfg' }, '/srv')[2], '/cfg/tfo-agent/tfo-agent.yaml')
+    assert.equal(
+      configSearchPaths({ HOME: '/home/u', XDG_CONFIG_HOME: '/cfg' }, '/srv')[2],
+      '/cfg/tfo-agent/tfo-agent.yaml',
+    )
   })
 })
 
@@ -168,7 +188,10 @@ describe('configuration errors', () => {
   })
 
   test('lists the allowed keys when nothing is close', () => {
-    assert.match(problems('zzzzzzzz: 1\n')[0]!, /^agent\.yaml:1: zzzzzzzz: unknown key; expected one of: telemetryflow, agent, /)
+    assert.match(
+      problems('zzzzzzzz: 1\n')[0]!,
+      /^agent\.yaml:1: zzzzzzzz: unknown key; expected one of: telemetryflow, agent, /,
+    )
   })
 
   test('suggests the closest allowed value of an enum', () => {
@@ -178,7 +201,9 @@ describe('configuration errors', () => {
   })
 
   test('reports every problem, each on its own line', () => {
-    const lines = problems('health:\n  endpoint: 13133\nbuffer:\n  max_size_mb: 0\ncollectors:\n  process:\n    include: ["(unclosed"]\n')
+    const lines = problems(
+      'health:\n  endpoint: 13133\nbuffer:\n  max_size_mb: 0\ncollectors:\n  process:\n    include: ["(unclosed"]\n',
+    )
     assert.deepEqual(lines, [
       'agent.yaml:2: health.endpoint: must be a string, got 13133 (quote it: "13133")',
       'agent.yaml:4: buffer.max_size_mb: must be >= 1, got 0',
@@ -192,7 +217,9 @@ describe('configuration errors', () => {
   })
 
   test('refuses a file that is not a mapping', () => {
-    assert.deepEqual(problems('- telemetryflow\n'), ['agent.yaml:1: the configuration must be a mapping of sections (telemetryflow:, agent:, …)'])
+    assert.deepEqual(problems('- telemetryflow\n'), [
+      'agent.yaml:1: the configuration must be a mapping of sections (telemetryflow:, agent:, …)',
+    ])
   })
 })
 
@@ -206,7 +233,11 @@ describe('redaction and rendering', () => {
     assert.equal(safe.telemetryflow.api_key_secret, '***')
     assert.equal(safe.telemetryflow.api_key_id, 'tfk_ab…')
     assert.equal(safe.telemetryflow.api_endpoint, 'https://user:***@api.test/v1')
-    assert.deepEqual(safe.exporter.otlp.headers, { Authorization: '***', 'X-Api-Key': '***', 'X-Tenant': 'acme' })
+    assert.deepEqual(safe.exporter.otlp.headers, {
+      Authorization: '***',
+      'X-Api-Key': '***',
+      'X-Tenant': 'acme',
+    })
     assert.equal(config.telemetryflow.api_key_secret, 'tfs_topsecret', 'redact must not change its input')
     assert.doesNotMatch(configToYaml(safe), /tfs_topsecret|Bearer abc|k1/)
   })
@@ -215,6 +246,7 @@ describe('redaction and rendering', () => {
     const text = starterConfig()
     const { config } = parseConfig(text, { env: {} })
     assert.equal(config.collectors.system.interval, 15_000)
-    for (const section of Object.keys(configSchema.properties ?? {})) assert.match(text, new RegExp(`^#? ?${section}:`, 'm'))
+    for (const section of Object.keys(configSchema.properties ?? {}))
+      assert.match(text, new RegExp(`^#? ?${section}:`, 'm'))
   })
 })

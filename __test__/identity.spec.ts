@@ -22,8 +22,11 @@ function idFromNewProcess(dataDir: string): Promise<string> {
     resolveIdentity(config).then((id) => process.stdout.write(id.agentId))
   `
   return new Promise((done, fail) => {
-    execFile(process.execPath, ['--import', 'tsx', '-e', script, dataDir], { cwd: join(__dirname, '..') }, (err, stdout) =>
-      err ? fail(err) : done(stdout),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '-e', script, dataDir],
+      { cwd: join(__dirname, '..') },
+      (err, stdout) => (err ? fail(err) : done(stdout)),
     )
   })
 }

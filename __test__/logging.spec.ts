@@ -7,7 +7,10 @@ import { makeTmp } from './cli-helpers'
 
 function recorder(options: Omit<LoggerOptions, 'destination'>, secrets: string[] = []) {
   const lines: string[] = []
-  const logger = createLogger({ ...options, destination: { write: (chunk: string) => lines.push(chunk) } }, secrets)
+  const logger = createLogger(
+    { ...options, destination: { write: (chunk: string) => lines.push(chunk) } },
+    secrets,
+  )
   return { logger, text: () => lines.join('') }
 }
 
@@ -29,8 +32,14 @@ describe('the agent logger', () => {
 
   test('writes one readable line per record in text format', () => {
     const { logger, text } = recorder({ level: 'info', format: 'text' })
-    logger.warn({ endpoint: 'localhost:4317', reason: 'connection refused' }, 'export failed; data stays in the buffer')
-    assert.match(text(), /^\S+Z WARN  export failed; data stays in the buffer endpoint=localhost:4317 reason="connection refused"\n$/)
+    logger.warn(
+      { endpoint: 'localhost:4317', reason: 'connection refused' },
+      'export failed; data stays in the buffer',
+    )
+    assert.match(
+      text(),
+      /^\S+Z WARN  export failed; data stays in the buffer endpoint=localhost:4317 reason="connection refused"\n$/,
+    )
   })
 
   test('leaves out records below the level', () => {
@@ -49,7 +58,10 @@ describe('the agent logger', () => {
       logger.child({ secret: SECRET }).warn('child')
       const out = text()
       assert.ok(!out.includes(SECRET), `${format} output holds the secret`)
-      assert.ok(!out.includes(JSON.stringify(SECRET).slice(1, -1)), `${format} output holds the escaped secret`)
+      assert.ok(
+        !out.includes(JSON.stringify(SECRET).slice(1, -1)),
+        `${format} output holds the escaped secret`,
+      )
       assert.match(out, /\*\*\*/)
     }
   })

@@ -21,12 +21,17 @@ export { EXIT, type Io } from './io'
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('tfo-agent')
   program
-    .description('TelemetryFlow host agent: host metrics from a Rust core, buffered on disk, exported as OTLP')
+    .description(
+      'TelemetryFlow host agent: host metrics from a Rust core, buffered on disk, exported as OTLP',
+    )
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
     .showHelpAfterError('(run "tfo-agent --help" for usage)')
-    .addHelpText('after', '\nExit status: 0 ok, 1 failure, 2 bad usage or configuration (nothing started), 3 status: no agent answered.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 ok, 1 failure, 2 bad usage or configuration (nothing started), 3 status: no agent answered.',
+    )
   registerStart(program, ctx)
   registerCollect(program, ctx)
   registerConfig(program, ctx)

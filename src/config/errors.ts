@@ -81,7 +81,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity
   for (const candidate of candidates) {
     // `warning` → `warn`, `proc` → `process`: a prefix is as good as a small typo.
-    const prefix = Math.min(candidate.length, lower.length) >= 3 && (lower.startsWith(candidate) || candidate.startsWith(lower))
+    const prefix =
+      Math.min(candidate.length, lower.length) >= 3 &&
+      (lower.startsWith(candidate) || candidate.startsWith(lower))
     const d = candidate === lower ? 0 : prefix ? 1 : editDistance(lower, candidate)
     if (d < bestDistance) {
       best = candidate

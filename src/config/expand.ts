@@ -72,7 +72,8 @@ function closingBrace(text: string, from: number): number {
 function expandReference(body: string, env: Env, onUnset: (name: string) => void): string {
   const op = /:[-?]/.exec(body)
   const name = op ? body.slice(0, op.index) : body
-  if (!NAME.test(name)) throw new SyntaxError(`"\${${body}}" is not a variable reference; write $$ for a literal $`)
+  if (!NAME.test(name))
+    throw new SyntaxError(`"\${${body}}" is not a variable reference; write $$ for a literal $`)
   const value = env[name]
   if (!op) {
     if (value === undefined) onUnset(name)

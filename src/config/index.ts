@@ -4,7 +4,14 @@
  */
 export type * from './types'
 export { ConfigError, formatIssue, type ConfigIssue } from './errors'
-export { loadConfig, parseConfig, configSearchPaths, ENV_OVERRIDES, type LoadConfigOptions, type LoadedConfig } from './load'
+export {
+  loadConfig,
+  parseConfig,
+  configSearchPaths,
+  ENV_OVERRIDES,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from './load'
 export { expandString, type Env } from './expand'
 export { parseDuration, formatDuration } from './duration'
 export { redact, secretsOf, maskKeyId, isSecretName, REDACTED } from './redact'

@@ -50,7 +50,11 @@ export interface LoadedConfig {
 export function configSearchPaths(env: Env = process.env, cwd: string = process.cwd()): string[] {
   const home = env.HOME || homedir()
   const xdg = env.XDG_CONFIG_HOME || join(home, '.config')
-  return [join(cwd, 'tfo-agent.yaml'), '/etc/tfo-agent/tfo-agent.yaml', join(xdg, 'tfo-agent', 'tfo-agent.yaml')]
+  return [
+    join(cwd, 'tfo-agent.yaml'),
+    '/etc/tfo-agent/tfo-agent.yaml',
+    join(xdg, 'tfo-agent', 'tfo-agent.yaml'),
+  ]
 }
 
 const READ_ERRORS: Record<string, string> = {
@@ -66,7 +70,12 @@ async function readSource(file: string): Promise<string> {
     return await readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? ''
-    throw new ConfigError([{ source: file, message: `cannot read the config file: ${READ_ERRORS[code] ?? (err as Error).message}` }])
+    throw new ConfigError([
+      {
+        source: file,
+        message: `cannot read the config file: ${READ_ERRORS[code] ?? (err as Error).message}`,
+      },
+    ])
   }
 }
 
@@ -77,7 +86,12 @@ async function findFile(paths: string[]): Promise<{ file: string; text: string }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'ENOTDIR') continue
-      throw new ConfigError([{ source: file, message: `cannot read the config file: ${READ_ERRORS[code ?? ''] ?? (err as Error).message}` }])
+      throw new ConfigError([
+        {
+          source: file,
+          message: `cannot read the config file: ${READ_ERRORS[code ?? ''] ?? (err as Error).message}`,
+        },
+      ])
     }
   }
   return undefined
@@ -98,7 +112,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 }
 
 /** Parses configuration text (no file access). `file` is used in messages only. */
-export function parseConfig(text: string, options: { file?: string; env?: Env } = {}): { config: AgentConfig; warnings: string[] } {
+export function parseConfig(
+  text: string,
+  options: { file?: string; env?: Env } = {},
+): { config: AgentConfig; warnings: string[] } {
   const env = options.env ?? process.env
   const source = options.file
   const counter = new LineCounter()
@@ -108,9 +125,20 @@ export function parseConfig(text: string, options: { file?: string; env?: Env } 
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {}
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([{ source, line: 1, message: 'the configuration must be a mapping of sections (telemetryflow:, agent:, …)' }])
+    throw new ConfigError([
+      {
+        source,
+        line: 1,
+        message: 'the configuration must be a mapping of sections (telemetryflow:, agent:, …)',
+      },
+    ])
   }
-  const at = (path: KeyPath, message: string): ConfigIssue => ({ source, line: lineOf(doc, counter, path), key: keyPathText(path), message })
+  const at = (path: KeyPath, message: string): ConfigIssue => ({
+    source,
+    line: lineOf(doc, counter, path),
+    key: keyPathText(path),
+    message,
+  })
 
   const expansion = expandTree(dropNulls(raw), env)
   if (expansion.errors.length > 0) throw new ConfigError(expansion.errors.map((p) => at(p.path, p.message)))
@@ -122,7 +150,9 @@ export function parseConfig(text: string, options: { file?: string; env?: Env } 
     throw new ConfigError(
       problems.map((p) => {
         const origin = origins.get(p.path.join('/'))
-        return origin ? { source: `$${origin}`, key: keyPathText(p.path), message: p.message } : at(p.path, p.message)
+        return origin
+          ? { source: `$${origin}`, key: keyPathText(p.path), message: p.message }
+          : at(p.path, p.message)
       }),
     )
   }
@@ -146,7 +176,8 @@ function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls)
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) if (item !== null && item !== undefined) out[key] = dropNulls(item)
+  for (const [key, item] of Object.entries(value))
+    if (item !== null && item !== undefined) out[key] = dropNulls(item)
   return out
 }
 
@@ -160,14 +191,21 @@ function coerceExpanded(tree: Record<string, unknown>, expanded: Set<string>): R
     const type = schemaAt(path)?.type
     const types = Array.isArray(type) ? type : [type]
     if (types.includes('string')) continue
-    const parent = path.slice(0, -1).reduce<unknown>((v, seg) => (v as Record<string | number, unknown>)[seg], tree) as Record<
+    const parent = path
+      .slice(0, -1)
+      .reduce<unknown>((v, seg) => (v as Record<string | number, unknown>)[seg], tree) as Record<
       string | number,
       unknown
     >
     const key = path[path.length - 1]!
     const text = String(parent[key]).trim()
     if (types.includes('boolean') && (text === 'true' || text === 'false')) parent[key] = text === 'true'
-    else if ((types.includes('number') || types.includes('integer')) && text !== '' && Number.isFinite(Number(text))) parent[key] = Number(text)
+    else if (
+      (types.includes('number') || types.includes('integer')) &&
+      text !== '' &&
+      Number.isFinite(Number(text))
+    )
+      parent[key] = Number(text)
   }
   return tree
 }

@@ -42,6 +42,7 @@ export function redact(config: AgentConfig): AgentConfig {
 /** The values that must never appear in any output: pass them to `createLogger`. */
 export function secretsOf(config: AgentConfig): string[] {
   const out = [config.telemetryflow.api_key_secret]
-  for (const [name, value] of Object.entries(config.exporter.otlp.headers)) if (isSecretName(name)) out.push(value)
+  for (const [name, value] of Object.entries(config.exporter.otlp.headers))
+    if (isSecretName(name)) out.push(value)
   return out.filter((s) => s.length > 0)
 }

@@ -67,7 +67,8 @@ function renderNode(name: string, node: SchemaNode, path: string, depth: number,
   for (const line of wrap(node.description, 92 - indent.length)) out.push(`${indent}# ${line}`)
   if (node.type === 'object' && node.properties) {
     out.push(`${indent}${hash}${name}:`)
-    for (const [key, child] of Object.entries(node.properties)) renderNode(key, child, `${path}.${key}`, depth + 1, out)
+    for (const [key, child] of Object.entries(node.properties))
+      renderNode(key, child, `${path}.${key}`, depth + 1, out)
     return
   }
   const value = STARTER_VALUES[path] ?? node.default
@@ -99,14 +100,26 @@ export function configReferenceMarkdown(): string {
   const out: string[] = []
   const walk = (node: SchemaNode, path: string): void => {
     if (node.type === 'object' && node.properties) {
-      out.push('', `### \`${path}\``, '', node.description, '', '| Key | Type | Default | Description |', '|---|---|---|---|')
+      out.push(
+        '',
+        `### \`${path}\``,
+        '',
+        node.description,
+        '',
+        '| Key | Type | Default | Description |',
+        '|---|---|---|---|',
+      )
       const nested: Array<[string, SchemaNode]> = []
       for (const [key, child] of Object.entries(node.properties)) {
         if (child.type === 'object' && child.properties) {
           nested.push([key, child])
           continue
         }
-        const type = isDuration(child) ? 'duration' : child.enum ? child.enum.map((v) => `\`${v}\``).join(' \\| ') : String(child.type)
+        const type = isDuration(child)
+          ? 'duration'
+          : child.enum
+            ? child.enum.map((v) => `\`${v}\``).join(' \\| ')
+            : String(child.type)
         const def = child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``
         out.push(`| \`${key}\` | ${type} | ${def} | ${child.description.replace(/\|/g, '\\|')} |`)
       }

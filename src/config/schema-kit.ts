@@ -56,5 +56,10 @@ export function list(description: string, items: SchemaNode): SchemaNode {
 }
 
 export function stringMap(description: string): SchemaNode {
-  return { type: 'object', default: {}, additionalProperties: { type: 'string', description: 'A value.' }, description }
+  return {
+    type: 'object',
+    default: {},
+    additionalProperties: { type: 'string', description: 'A value.' },
+    description,
+  }
 }

@@ -33,7 +33,9 @@ export function mapBySchema(
     const keys = [...Object.keys(node.properties ?? {}).filter((k) => k in value), ...Object.keys(value)]
     for (const key of new Set(keys)) {
       const item = (value as Record<string, unknown>)[key]
-      const child = node.properties?.[key] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)
+      const child =
+        node.properties?.[key] ??
+        (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)
       out[key] = mapBySchema(item, match, map, child)
     }
     return out

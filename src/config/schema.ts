@@ -7,56 +7,116 @@ import { bool, duration, int, oneOf, section, str, stringMap, type SchemaNode } 
 
 export type { SchemaNode } from './schema-kit'
 
-const telemetryflow = section('Where and how metrics are sent: the OTLP endpoint and the TelemetryFlow API.', {
-  endpoint: str('localhost:4317', 'OTLP endpoint as `host:port` (or an `http(s)://` URL). Env: `TELEMETRYFLOW_ENDPOINT`.', {
-    format: 'endpoint',
-  }),
-  protocol: oneOf(['grpc', 'http'], 'grpc', 'OTLP transport: `grpc` (port 4317 by convention) or `http` (protobuf over HTTP, port 4318).'),
-  http_metrics_path: str('/v1/metrics', 'Path of the metrics endpoint when `protocol` is `http`: `/v1/metrics` (OTLP standard) or `/v2/metrics` (TelemetryFlow).', {
-    format: 'url-path',
-  }),
-  http_logs_path: str('/v1/logs', 'Path of the logs endpoint when `protocol` is `http`.', { format: 'url-path' }),
-  tls: section('TLS towards the OTLP endpoint. Off by default (plaintext, as for a collector on localhost).', {
-    enabled: bool(false, 'Use TLS.'),
-    ca_file: str('', 'PEM file of the CA that signed the server certificate; empty uses the system roots.'),
-    cert_file: str('', 'Client certificate (PEM) for mutual TLS.'),
-    key_file: str('', 'Private key (PEM) of the client certificate.'),
-    server_name: str('', 'Name to verify the server certificate against, when it differs from the endpoint host.'),
-    skip_verify: bool(false, 'Accept any server certificate. Insecure: for testing only; the agent logs a warning.'),
-  }),
-  retry: section('Retries of a failed export, with exponential backoff and jitter.', {
-    enabled: bool(true, 'Retry retryable failures (unavailable, timeouts, throttling).'),
-    max_retries: int(5, 0, 100, 'Attempts after the first before the batch goes back to the buffer.'),
-    initial_interval: duration('1s', 'Wait before the first retry.'),
-    max_interval: duration('30s', 'Upper bound of the wait between retries.'),
-    multiplier: { type: 'number', default: 2, minimum: 1, maximum: 10, description: 'Factor by which the wait grows after each retry.' },
-  }),
-  timeout: duration('10s', 'Deadline of one export request.'),
-  api_key_id: str('', 'TelemetryFlow API key id (`tfk_…`). Env: `TELEMETRYFLOW_API_KEY_ID`.'),
-  api_key_secret: str('', 'TelemetryFlow API key secret (`tfs_…`); never logged or shown. Env: `TELEMETRYFLOW_API_KEY_SECRET`.'),
-  api_endpoint: str('http://localhost:8080/api/v1', 'Base URL of the TelemetryFlow API (heartbeat, registration). Env: `TELEMETRYFLOW_API_ENDPOINT`.', {
-    format: 'http-url',
-  }),
-  environment: str('production', 'Deployment environment, sent as `deployment.environment.name`. Env: `TELEMETRYFLOW_ENVIRONMENT`.'),
-})
+const telemetryflow = section(
+  'Where and how metrics are sent: the OTLP endpoint and the TelemetryFlow API.',
+  {
+    endpoint: str(
+      'localhost:4317',
+      'OTLP endpoint as `host:port` (or an `http(s)://` URL). Env: `TELEMETRYFLOW_ENDPOINT`.',
+      {
+        format: 'endpoint',
+      },
+    ),
+    protocol: oneOf(
+      ['grpc', 'http'],
+      'grpc',
+      'OTLP transport: `grpc` (port 4317 by convention) or `http` (protobuf over HTTP, port 4318).',
+    ),
+    http_metrics_path: str(
+      '/v1/metrics',
+      'Path of the metrics endpoint when `protocol` is `http`: `/v1/metrics` (OTLP standard) or `/v2/metrics` (TelemetryFlow).',
+      {
+        format: 'url-path',
+      },
+    ),
+    http_logs_path: str('/v1/logs', 'Path of the logs endpoint when `protocol` is `http`.', {
+      format: 'url-path',
+    }),
+    tls: section(
+      'TLS towards the OTLP endpoint. Off by default (plaintext, as for a collector on localhost).',
+      {
+        enabled: bool(false, 'Use TLS.'),
+        ca_file: str(
+          '',
+          'PEM file of the CA that signed the server certificate; empty uses the system roots.',
+        ),
+        cert_file: str('', 'Client certificate (PEM) for mutual TLS.'),
+        key_file: str('', 'Private key (PEM) of the client certificate.'),
+        server_name: str(
+          '',
+          'Name to verify the server certificate against, when it differs from the endpoint host.',
+        ),
+        skip_verify: bool(
+          false,
+          'Accept any server certificate. Insecure: for testing only; the agent logs a warning.',
+        ),
+      },
+    ),
+    retry: section('Retries of a failed export, with exponential backoff and jitter.', {
+      enabled: bool(true, 'Retry retryable failures (unavailable, timeouts, throttling).'),
+      max_retries: int(5, 0, 100, 'Attempts after the first before the batch goes back to the buffer.'),
+      initial_interval: duration('1s', 'Wait before the first retry.'),
+      max_interval: duration('30s', 'Upper bound of the wait between retries.'),
+      multiplier: {
+        type: 'number',
+        default: 2,
+        minimum: 1,
+        maximum: 10,
+        description: 'Factor by which the wait grows after each retry.',
+      },
+    }),
+    timeout: duration('10s', 'Deadline of one export request.'),
+    api_key_id: str('', 'TelemetryFlow API key id (`tfk_…`). Env: `TELEMETRYFLOW_API_KEY_ID`.'),
+    api_key_secret: str(
+      '',
+      'TelemetryFlow API key secret (`tfs_…`); never logged or shown. Env: `TELEMETRYFLOW_API_KEY_SECRET`.',
+    ),
+    api_endpoint: str(
+      'http://localhost:8080/api/v1',
+      'Base URL of the TelemetryFlow API (heartbeat, registration). Env: `TELEMETRYFLOW_API_ENDPOINT`.',
+      {
+        format: 'http-url',
+      },
+    ),
+    environment: str(
+      'production',
+      'Deployment environment, sent as `deployment.environment.name`. Env: `TELEMETRYFLOW_ENVIRONMENT`.',
+    ),
+  },
+)
 
 const agent = section('Who this agent is.', {
-  id: str('', 'Agent id. Empty: generated once (a UUID) and kept in `<data_dir>/agent-id`, so it is stable across restarts. Env: `TELEMETRYFLOW_AGENT_ID`.'),
+  id: str(
+    '',
+    'Agent id. Empty: generated once (a UUID) and kept in `<data_dir>/agent-id`, so it is stable across restarts. Env: `TELEMETRYFLOW_AGENT_ID`.',
+  ),
   name: str('', 'Display name; empty uses the hostname. Env: `TELEMETRYFLOW_AGENT_NAME`.'),
-  hostname: str('', 'Hostname to report; empty uses the host\'s own.'),
-  tags: stringMap('Extra resource attributes added to every metric and the heartbeat, e.g. `team: payments`.'),
-  data_dir: str('', 'State directory (agent id, buffer). Empty: `/var/lib/tfo-agent` as root, else `$XDG_STATE_HOME/tfo-agent` (or `~/.local/state/tfo-agent`).'),
+  hostname: str('', "Hostname to report; empty uses the host's own."),
+  tags: stringMap(
+    'Extra resource attributes added to every metric and the heartbeat, e.g. `team: payments`.',
+  ),
+  data_dir: str(
+    '',
+    'State directory (agent id, buffer). Empty: `/var/lib/tfo-agent` as root, else `$XDG_STATE_HOME/tfo-agent` (or `~/.local/state/tfo-agent`).',
+  ),
 })
 
-const heartbeat = section('The periodic heartbeat to the TelemetryFlow API, carrying the host\'s system information.', {
-  enabled: bool(true, 'Send heartbeats.'),
-  interval: duration('60s', 'Time between heartbeats.'),
-  timeout: duration('10s', 'Deadline of one heartbeat request.'),
-  path: str('/agents/{agentId}/heartbeat', 'Path under `telemetryflow.api_endpoint`; `{agentId}` is replaced by the agent id.', {
-    format: 'url-path',
-  }),
-  register: bool(false, 'Register the agent (`POST {api_endpoint}/agents`) before the first heartbeat.'),
-})
+const heartbeat = section(
+  "The periodic heartbeat to the TelemetryFlow API, carrying the host's system information.",
+  {
+    enabled: bool(true, 'Send heartbeats.'),
+    interval: duration('60s', 'Time between heartbeats.'),
+    timeout: duration('10s', 'Deadline of one heartbeat request.'),
+    path: str(
+      '/agents/{agentId}/heartbeat',
+      'Path under `telemetryflow.api_endpoint`; `{agentId}` is replaced by the agent id.',
+      {
+        format: 'url-path',
+      },
+    ),
+    register: bool(false, 'Register the agent (`POST {api_endpoint}/agents`) before the first heartbeat.'),
+  },
+)
 
 const exporter = section('Exporters.', {
   otlp: section('The OTLP metrics and logs exporter.', {
@@ -64,56 +124,91 @@ const exporter = section('Exporters.', {
     batch_size: int(100, 1, 100_000, 'Buffered batches sent per flush.'),
     flush_interval: duration('10s', 'Time between flushes of the buffer to the endpoint.'),
     compression: oneOf(['gzip', 'none'], 'gzip', 'Request compression.'),
-    headers: stringMap('Extra request headers, e.g. for a gateway. Values that look secret are redacted in output.'),
-    semantic_conventions: oneOf(['hostmetrics', 'latest'], 'hostmetrics', '`hostmetrics`: the names of the OpenTelemetry Collector\'s hostmetrics receiver (`system.cpu.time`…); `latest`: the newest semantic-convention spellings (`cpu.mode`, `system.process.count`…).'),
+    headers: stringMap(
+      'Extra request headers, e.g. for a gateway. Values that look secret are redacted in output.',
+    ),
+    semantic_conventions: oneOf(
+      ['hostmetrics', 'latest'],
+      'hostmetrics',
+      "`hostmetrics`: the names of the OpenTelemetry Collector's hostmetrics receiver (`system.cpu.time`…); `latest`: the newest semantic-convention spellings (`cpu.mode`, `system.process.count`…).",
+    ),
   }),
 })
 
 const buffer = section('The memory-to-disk buffer that holds data while the endpoint cannot be reached.', {
   enabled: bool(true, 'Keep unsent data on disk. Off: data is held in memory only and lost on restart.'),
   path: str('', 'Buffer directory; empty: `<data_dir>/buffer`.'),
-  max_size_mb: int(100, 1, 1_048_576, 'Disk space the buffer may use, MiB; the oldest data is dropped beyond it (and counted).'),
+  max_size_mb: int(
+    100,
+    1,
+    1_048_576,
+    'Disk space the buffer may use, MiB; the oldest data is dropped beyond it (and counted).',
+  ),
   max_age: duration('24h', 'Data older than this is dropped (and counted).'),
   max_retries: int(10, 1, 10_000, 'Failed export attempts after which a batch is discarded (and counted).'),
   memory_max_mb: int(16, 1, 4096, 'Memory held before batches move to disk, MiB.'),
-  sync_writes: bool(false, 'Write every batch to disk as soon as it is collected, and sync, for hosts where nothing may be lost.'),
+  sync_writes: bool(
+    false,
+    'Write every batch to disk as soon as it is collected, and sync, for hosts where nothing may be lost.',
+  ),
 })
 
-const health = section('The local health and self-metrics server (`/health`, `/metrics`), read by `tfo-agent status`.', {
-  enabled: bool(true, 'Serve health and self-metrics.'),
-  endpoint: str('127.0.0.1:13133', 'Listen address `host:port`. Keep it on loopback unless something remote must read it.', {
-    format: 'host-port',
-  }),
-})
+const health = section(
+  'The local health and self-metrics server (`/health`, `/metrics`), read by `tfo-agent status`.',
+  {
+    enabled: bool(true, 'Serve health and self-metrics.'),
+    endpoint: str(
+      '127.0.0.1:13133',
+      'Listen address `host:port`. Keep it on loopback unless something remote must read it.',
+      {
+        format: 'host-port',
+      },
+    ),
+  },
+)
 
-const logging = section('The agent\'s own log.', {
+const logging = section("The agent's own log.", {
   level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], 'info', 'Least severe level written.'),
-  format: oneOf(['text', 'json'], 'text', '`text`: one readable line per record, for terminals; `json`: one JSON object per line, for log shippers.'),
+  format: oneOf(
+    ['text', 'json'],
+    'text',
+    '`text`: one readable line per record, for terminals; `json`: one JSON object per line, for log shippers.',
+  ),
   file: str('', 'Append the log to this file; empty writes to standard error.'),
 })
 
-const cloud = section('Cloud metadata (provider, instance, region, zone), asked only where DMI data points to that cloud or this section names one.', {
-  provider: oneOf(['auto', 'aws', 'gcp', 'azure', 'alibaba', 'none'], 'auto', '`auto` detects from DMI/hypervisor data; `none` never asks.'),
-  timeout: duration('2s', 'Deadline of one metadata request.'),
-  endpoints: section('Metadata service base URLs (override for proxies and tests).', {
-    aws: str('http://169.254.169.254', 'AWS instance metadata service (IMDSv2).', { format: 'http-url' }),
-    gcp: str('http://metadata.google.internal', 'Google Cloud metadata server.', { format: 'http-url' }),
-    azure: str('http://169.254.169.254', 'Azure instance metadata service.', { format: 'http-url' }),
-    alibaba: str('http://100.100.100.200', 'Alibaba Cloud metadata service.', { format: 'http-url' }),
-  }),
-})
+const cloud = section(
+  'Cloud metadata (provider, instance, region, zone), asked only where DMI data points to that cloud or this section names one.',
+  {
+    provider: oneOf(
+      ['auto', 'aws', 'gcp', 'azure', 'alibaba', 'none'],
+      'auto',
+      '`auto` detects from DMI/hypervisor data; `none` never asks.',
+    ),
+    timeout: duration('2s', 'Deadline of one metadata request.'),
+    endpoints: section('Metadata service base URLs (override for proxies and tests).', {
+      aws: str('http://169.254.169.254', 'AWS instance metadata service (IMDSv2).', { format: 'http-url' }),
+      gcp: str('http://metadata.google.internal', 'Google Cloud metadata server.', { format: 'http-url' }),
+      azure: str('http://169.254.169.254', 'Azure instance metadata service.', { format: 'http-url' }),
+      alibaba: str('http://100.100.100.200', 'Alibaba Cloud metadata service.', { format: 'http-url' }),
+    }),
+  },
+)
 
-const root = section('tfo-agent configuration (YAML, snake_case keys). Every key is optional; strings may use `${VAR}`, `${VAR:-default}` and `${VAR:?message}`; `$$` is a literal `$`. Durations are strings such as `500ms`, `15s`, `2m`, `24h` or numbers of seconds.', {
-  telemetryflow,
-  agent,
-  heartbeat,
-  collectors: collectorsSchema,
-  exporter,
-  buffer,
-  health,
-  logging,
-  cloud,
-})
+const root = section(
+  'tfo-agent configuration (YAML, snake_case keys). Every key is optional; strings may use `${VAR}`, `${VAR:-default}` and `${VAR:?message}`; `$$` is a literal `$`. Durations are strings such as `500ms`, `15s`, `2m`, `24h` or numbers of seconds.',
+  {
+    telemetryflow,
+    agent,
+    heartbeat,
+    collectors: collectorsSchema,
+    exporter,
+    buffer,
+    health,
+    logging,
+    cloud,
+  },
+)
 delete root.default // a default at the root is meaningless (and ajv's strict mode rejects it)
 
 /** The configuration schema (draft-07 JSON Schema). */

@@ -39,7 +39,10 @@ function isHttpUrl(text: string): boolean {
 const FORMATS: Record<string, { check: (text: string) => boolean; hint: (text: string) => string }> = {
   duration: {
     check: (t) => (parseDuration(t) ?? 0) > 0,
-    hint: (t) => (parseDuration(t) === 0 ? 'must be longer than zero' : `${JSON.stringify(t)} is not a duration; ${DURATION_HINT}`),
+    hint: (t) =>
+      parseDuration(t) === 0
+        ? 'must be longer than zero'
+        : `${JSON.stringify(t)} is not a duration; ${DURATION_HINT}`,
   },
   'host-port': {
     check: (t) => HOST_PORT.test(t) && Number(HOST_PORT.exec(t)?.[2]) <= 65535,
@@ -50,7 +53,10 @@ const FORMATS: Record<string, { check: (text: string) => boolean; hint: (text: s
     hint: (t) => `${JSON.stringify(t)} is not host:port or an http(s):// URL (e.g. localhost:4317)`,
   },
   'http-url': { check: isHttpUrl, hint: (t) => `${JSON.stringify(t)} is not an http:// or https:// URL` },
-  'url-path': { check: (t) => t.startsWith('/') && !/\s/.test(t), hint: (t) => `${JSON.stringify(t)} must be a path starting with /` },
+  'url-path': {
+    check: (t) => t.startsWith('/') && !/\s/.test(t),
+    hint: (t) => `${JSON.stringify(t)} must be a path starting with /`,
+  },
   regex: {
     check: isRegex,
     hint: (t) => {
@@ -65,14 +71,18 @@ const FORMATS: Record<string, { check: (text: string) => boolean; hint: (text: s
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true })
-for (const [name, { check }] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check })
+for (const [name, { check }] of Object.entries(FORMATS))
+  ajv.addFormat(name, { type: 'string', validate: check })
 const validator = ajv.compile(configSchema)
 
 /**
  * Validates a raw tree (which it fills with defaults, in place) and returns the typed
  * config with durations in ms, or the problems found, one per key at most.
  */
-export function validateTree(tree: Record<string, unknown>): { config?: AgentConfig; problems: ValidationProblem[] } {
+export function validateTree(tree: Record<string, unknown>): {
+  config?: AgentConfig
+  problems: ValidationProblem[]
+} {
   if (validator(tree)) {
     const config = mapBySchema(tree, isDuration, (v) => parseDuration(v as string | number)) as AgentConfig
     return { config, problems: [] }
@@ -131,16 +141,22 @@ function translate(error: ErrorObject, tree: unknown): ValidationProblem {
       const key = String((error.params as { additionalProperty: string }).additionalProperty)
       const allowed = Object.keys(node?.properties ?? {})
       const guess = suggest(key, allowed)
-      const message = guess ? `unknown key; did you mean \`${guess}\`?` : `unknown key; expected one of: ${allowed.join(', ')}`
+      const message = guess
+        ? `unknown key; did you mean \`${guess}\`?`
+        : `unknown key; expected one of: ${allowed.join(', ')}`
       return { path: [...path, key], message }
     }
     case 'type': {
-      if (node && isDuration(node)) return { path, message: `must be a duration, got ${describe(value)}; ${DURATION_HINT}` }
+      if (node && isDuration(node))
+        return { path, message: `must be a duration, got ${describe(value)}; ${DURATION_HINT}` }
       const want = String((error.params as { type: string }).type)
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ')
-      const quote = want === 'a string' && (typeof value === 'number' || typeof value === 'boolean') ? ` (quote it: "${String(value)}")` : ''
+      const quote =
+        want === 'a string' && (typeof value === 'number' || typeof value === 'boolean')
+          ? ` (quote it: "${String(value)}")`
+          : ''
       return { path, message: `must be ${want}, got ${describe(value)}${quote}` }
     }
     case 'enum': {
@@ -151,7 +167,7 @@ function translate(error: ErrorObject, tree: unknown): ValidationProblem {
     }
     case 'format': {
       const format = FORMATS[(error.params as { format: string }).format]
-      return { path, message: format ? format.hint(String(value)) : error.message ?? 'invalid value' }
+      return { path, message: format ? format.hint(String(value)) : (error.message ?? 'invalid value') }
     }
     case 'minimum':
     case 'maximum':

@@ -48,7 +48,12 @@ export interface Identity {
 
 const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 
-const REASONS: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only filesystem', ENOTDIR: 'not a directory' }
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only filesystem',
+  ENOTDIR: 'not a directory',
+}
 
 function explain(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? ''
@@ -60,7 +65,9 @@ export async function ensureDataDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
   } catch (err) {
-    throw new IdentityError(`cannot create the data directory ${dir}: ${explain(err)}; set agent.data_dir to a writable directory`)
+    throw new IdentityError(
+      `cannot create the data directory ${dir}: ${explain(err)}; set agent.data_dir to a writable directory`,
+    )
   }
 }
 

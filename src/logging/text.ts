@@ -27,7 +27,9 @@ export function formatTextLine(json: string): string {
     return json.endsWith('\n') ? json : `${json}\n`
   }
   const { time, level, msg, err, pid: _pid, hostname: _hostname, ...rest } = record
-  const label = String(level ?? 'info').toUpperCase().padEnd(LEVEL_WIDTH)
+  const label = String(level ?? 'info')
+    .toUpperCase()
+    .padEnd(LEVEL_WIDTH)
   let line = `${String(time ?? new Date().toISOString())} ${label} ${String(msg ?? '')}`.trimEnd()
   for (const [key, value] of Object.entries(rest)) line += ` ${key}=${formatValue(value)}`
   let stack = ''
@@ -35,7 +37,12 @@ export function formatTextLine(json: string): string {
     const e = err as SerializedError
     line += ` error=${formatValue(e.message ?? '')}`
     if (e.code) line += ` code=${formatValue(e.code)}`
-    if (e.stack) stack = e.stack.split('\n').slice(1).map((l) => `    ${l.trim()}\n`).join('')
+    if (e.stack)
+      stack = e.stack
+        .split('\n')
+        .slice(1)
+        .map((l) => `    ${l.trim()}\n`)
+        .join('')
   } else if (err !== undefined) {
     line += ` error=${formatValue(err)}`
   }

@@ -31,11 +31,20 @@ export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions 
 export async function collectSnapshot(options: CollectOptions): Promise<HostSnapshot> {
   const collector = new HostCollector(hostCollectorOptions(options.config))
   await collector.collect(options.signal)
-  if ((options.sampleMs ?? 1000) > 0) await sleep(options.sampleMs ?? 1000, undefined, { signal: options.signal })
+  if ((options.sampleMs ?? 1000) > 0)
+    await sleep(options.sampleMs ?? 1000, undefined, { signal: options.signal })
   return collector.collect(options.signal)
 }
 
 /** The heartbeat body for a snapshot: `{"systemInfo": {…}}`. */
-export function systemInfoBody(snapshot: HostSnapshot, startedAtMs: number = Date.now()): { systemInfo: SystemInfo } {
-  return { systemInfo: toSystemInfo(snapshot, { agentVersion: VERSION, agentStartTime: Math.floor(startedAtMs / 1000) }) }
+export function systemInfoBody(
+  snapshot: HostSnapshot,
+  startedAtMs: number = Date.now(),
+): { systemInfo: SystemInfo } {
+  return {
+    systemInfo: toSystemInfo(snapshot, {
+      agentVersion: VERSION,
+      agentStartTime: Math.floor(startedAtMs / 1000),
+    }),
+  }
 }

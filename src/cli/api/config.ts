@@ -1,7 +1,15 @@
 /** `tfo-agent config validate | show | init`. */
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { configSearchPaths, configToYaml, ENV_OVERRIDES, parseConfig, redact, starterConfig, type LoadedConfig } from '../../config'
+import {
+  configSearchPaths,
+  configToYaml,
+  ENV_OVERRIDES,
+  parseConfig,
+  redact,
+  starterConfig,
+  type LoadedConfig,
+} from '../../config'
 import { CliError } from '../io'
 import { loadSettings, type ConfigSource } from './settings'
 
@@ -45,7 +53,9 @@ export async function initConfig(options: InitOptions = {}): Promise<{ path?: st
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EEXIST') throw new CliError(`${path} already exists; use --force to overwrite it`)
-    throw new CliError(`cannot write ${path}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`)
+    throw new CliError(
+      `cannot write ${path}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`,
+    )
   }
   return { path, text }
 }

@@ -1,5 +1,12 @@
 /** Loading the configuration the way every command does, with the CLI's overrides. */
-import { loadConfig, type AgentConfig, type Env, type LoadedConfig, type LogFormat, type LogLevel } from '../../config'
+import {
+  loadConfig,
+  type AgentConfig,
+  type Env,
+  type LoadedConfig,
+  type LogFormat,
+  type LogLevel,
+} from '../../config'
 
 export interface ConfigSource {
   /** `--config`; when absent the search order applies. */
@@ -22,7 +29,10 @@ export function applyLogOverrides(config: AgentConfig, overrides: LogOverrides):
   return config
 }
 
-export async function loadSettings(source: ConfigSource, overrides: LogOverrides = {}): Promise<LoadedConfig> {
+export async function loadSettings(
+  source: ConfigSource,
+  overrides: LogOverrides = {},
+): Promise<LoadedConfig> {
   const loaded = await loadConfig({ configPath: source.configPath, env: source.env, cwd: source.cwd })
   applyLogOverrides(loaded.config, overrides)
   return loaded

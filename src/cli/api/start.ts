@@ -20,7 +20,12 @@ export async function startAgent(options: StartOptions = {}): Promise<number> {
   const loaded = await loadSettings(options, options)
   const { config } = loaded
   const logger = createLogger(
-    { level: config.logging.level, format: config.logging.format, file: config.logging.file || undefined, destination: options.logDestination },
+    {
+      level: config.logging.level,
+      format: config.logging.format,
+      file: config.logging.file || undefined,
+      destination: options.logDestination,
+    },
     secretsOf(config),
   )
   for (const warning of loaded.warnings) logger.warn(warning)
@@ -29,7 +34,12 @@ export async function startAgent(options: StartOptions = {}): Promise<number> {
   config.agent.id = identity.agentId
   config.agent.data_dir = identity.dataDir
   logger.info(
-    { agent_id: identity.agentId, id_source: identity.source, data_dir: identity.dataDir, config: loaded.file ?? 'built-in defaults' },
+    {
+      agent_id: identity.agentId,
+      id_source: identity.source,
+      data_dir: identity.dataDir,
+      config: loaded.file ?? 'built-in defaults',
+    },
     `tfo-agent ${VERSION} starting`,
   )
 

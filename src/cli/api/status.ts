@@ -14,7 +14,10 @@ export interface StatusOptions {
 
 /** A listen address turned into one to connect to (`0.0.0.0` → `127.0.0.1`). */
 export function healthUrl(endpoint: string): string {
-  const connectable = endpoint.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:').replace(/^\*:/, '127.0.0.1:')
+  const connectable = endpoint
+    .replace(/^0\.0\.0\.0:/, '127.0.0.1:')
+    .replace(/^\[::\]:/, '[::1]:')
+    .replace(/^\*:/, '127.0.0.1:')
   return `http://${connectable}/health`
 }
 
@@ -29,24 +32,31 @@ const REASONS: Record<string, string> = {
 export function queryStatus(options: StatusOptions): Promise<StatusResult> {
   const url = healthUrl(options.endpoint)
   return new Promise((done) => {
-    const req = request(url, { method: 'GET', timeout: options.timeoutMs ?? 3000, headers: { accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', (err) => done({ reachable: false, url, reason: err.message }))
-      res.on('end', () => {
-        let body: Record<string, unknown> = {}
-        try {
-          const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>
-        } catch {
-          // Not a tfo-agent (or a broken one): reported as an unknown state below.
-        }
-        const state = typeof body.status === 'string' ? body.status : 'unknown'
-        done({ reachable: true, url, httpStatus: res.statusCode ?? 0, state, body })
-      })
-    })
+    const req = request(
+      url,
+      { method: 'GET', timeout: options.timeoutMs ?? 3000, headers: { accept: 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', (err) => done({ reachable: false, url, reason: err.message }))
+        res.on('end', () => {
+          let body: Record<string, unknown> = {}
+          try {
+            const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+              body = parsed as Record<string, unknown>
+          } catch {
+            // Not a tfo-agent (or a broken one): reported as an unknown state below.
+          }
+          const state = typeof body.status === 'string' ? body.status : 'unknown'
+          done({ reachable: true, url, httpStatus: res.statusCode ?? 0, state, body })
+        })
+      },
+    )
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })))
-    req.on('error', (err: NodeJS.ErrnoException) => done({ reachable: false, url, reason: REASONS[err.code ?? ''] ?? err.message }))
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      done({ reachable: false, url, reason: REASONS[err.code ?? ''] ?? err.message }),
+    )
     req.end()
   })
 }

@@ -19,5 +19,11 @@ export function versionInfo(): VersionInfo {
   } catch {
     loaded = false
   }
-  return { version: VERSION, node: process.versions.node, platform: process.platform, arch: process.arch, native: loaded }
+  return {
+    version: VERSION,
+    node: process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+    native: loaded,
+  }
 }

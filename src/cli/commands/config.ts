@@ -18,7 +18,9 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
 
   config
     .command('show')
-    .description('print the effective configuration (file, environment and defaults merged) as YAML, secrets redacted')
+    .description(
+      'print the effective configuration (file, environment and defaults merged) as YAML, secrets redacted',
+    )
     .addOption(configOption())
     .action(async (opts: { config?: string }) => {
       ctx.io.out(await showConfig({ configPath: opts.config }))
@@ -31,7 +33,8 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .addOption(forceOption())
     .action(async (opts: { output: string; force?: boolean }) => {
       const { path, text } = await initConfig({ output: opts.output, force: opts.force })
-      if (path) ctx.io.err(`tfo-agent: wrote ${path}; check it with: tfo-agent config validate --config ${path}\n`)
+      if (path)
+        ctx.io.err(`tfo-agent: wrote ${path}; check it with: tfo-agent config validate --config ${path}\n`)
       else ctx.io.out(text)
     })
 }

@@ -5,13 +5,19 @@ import type { CommandContext } from './context'
 export function registerStart(program: Command, ctx: CommandContext): void {
   program
     .command('start')
-    .description('run the agent: collect, buffer and export host metrics until SIGTERM/SIGINT (SIGHUP reloads the configuration)')
+    .description(
+      'run the agent: collect, buffer and export host metrics until SIGTERM/SIGINT (SIGHUP reloads the configuration)',
+    )
     .addOption(configOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .action(async (opts: RunOptions) => {
       // Loaded here, not at the top: the pipeline is heavy and the other commands do not need it.
       const { startAgent } = await import('../api/start.js')
-      ctx.exitCode = await startAgent({ configPath: opts.config, logLevel: opts.logLevel, logFormat: opts.logFormat })
+      ctx.exitCode = await startAgent({
+        configPath: opts.config,
+        logLevel: opts.logLevel,
+        logFormat: opts.logFormat,
+      })
     })
 }

@@ -9,12 +9,15 @@ import type { CommandContext } from './context'
 export function registerStatus(program: Command, ctx: CommandContext): void {
   program
     .command('status')
-    .description("ask a running agent's health endpoint how it is (exit 0 healthy, 1 degraded or unhealthy, 3 no answer)")
+    .description(
+      "ask a running agent's health endpoint how it is (exit 0 healthy, 1 degraded or unhealthy, 3 no answer)",
+    )
     .addOption(endpointOption())
     .addOption(configOption())
     .addOption(timeoutMsOption())
     .action(async (opts: { endpoint?: string; config?: string; timeoutMs: number }) => {
-      const endpoint = opts.endpoint ?? (await loadSettings({ configPath: opts.config })).config.health.endpoint
+      const endpoint =
+        opts.endpoint ?? (await loadSettings({ configPath: opts.config })).config.health.endpoint
       const result = await queryStatus({ endpoint, timeoutMs: opts.timeoutMs })
       const { text, healthy } = formatStatus(result)
       if (!result.reachable) {

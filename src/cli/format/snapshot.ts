@@ -30,7 +30,10 @@ function cpu(s: HostSnapshot): Section {
   const u = c.utilization
   const lines = pairs([
     ['Model', `${c.model || '-'}${c.vendor ? ` (${c.vendor})` : ''}`],
-    ['Cores', `${c.logicalCores} logical, ${c.physicalCores} physical, ${c.sockets} socket${c.sockets === 1 ? '' : 's'}`],
+    [
+      'Cores',
+      `${c.logicalCores} logical, ${c.physicalCores} physical, ${c.sockets} socket${c.sockets === 1 ? '' : 's'}`,
+    ],
     ['Frequency', `${fixed(c.mhz, 0)} MHz`],
     [
       'Usage',
@@ -39,13 +42,18 @@ function cpu(s: HostSnapshot): Section {
     ['Load average', `${fixed(s.load.one, 2)} ${fixed(s.load.five, 2)} ${fixed(s.load.fifteen, 2)}`],
   ])
   if (c.perCore.length > 0) {
-    lines.push(...table(['CORE', 'USAGE', 'USER', 'SYSTEM', 'IDLE'], c.perCore.map((k) => [
-      String(k.coreId),
-      percent(k.utilization.usagePercent),
-      percent(k.utilization.userPercent),
-      percent(k.utilization.systemPercent),
-      percent(k.utilization.idlePercent),
-    ])))
+    lines.push(
+      ...table(
+        ['CORE', 'USAGE', 'USER', 'SYSTEM', 'IDLE'],
+        c.perCore.map((k) => [
+          String(k.coreId),
+          percent(k.utilization.usagePercent),
+          percent(k.utilization.userPercent),
+          percent(k.utilization.systemPercent),
+          percent(k.utilization.idlePercent),
+        ]),
+      ),
+    )
   }
   return ['CPU', lines]
 }
@@ -59,7 +67,12 @@ function memory(s: HostSnapshot): Section {
       ['Used', `${bytes(m.usedBytes)} of ${bytes(m.totalBytes)} (${percent(m.usedPercent)})`],
       ['Available', bytes(m.availableBytes)],
       ['Cached / buffers', `${bytes(m.cachedBytes)} / ${bytes(m.buffersBytes)}`],
-      ['Swap', m.swapTotalBytes > 0 ? `${bytes(m.swapUsedBytes)} of ${bytes(m.swapTotalBytes)} (${percent(m.swapUsedPercent)})` : 'none'],
+      [
+        'Swap',
+        m.swapTotalBytes > 0
+          ? `${bytes(m.swapUsedBytes)} of ${bytes(m.swapTotalBytes)} (${percent(m.swapUsedPercent)})`
+          : 'none',
+      ],
       ['Swap in / out', `${fixed(p.swapInPerSecond)} / ${fixed(p.swapOutPerSecond)} pages/s`],
       ['Major faults', `${fixed(p.majorFaultsPerSecond)}/s`],
     ]),
@@ -75,16 +88,30 @@ function disk(s: HostSnapshot): Section {
   ])
   const disks = s.disk.devices.filter((d) => d.kind === 'disk')
   if (disks.length > 0) {
-    lines.push(...table(['DEVICE', 'READ/S', 'WRITE/S', 'IOPS', 'BUSY'], disks.map((d) => [
-      d.label || d.name,
-      rate(d.readBytesPerSecond),
-      rate(d.writeBytesPerSecond),
-      fixed(d.readOpsPerSecond + d.writeOpsPerSecond),
-      percent(d.busyPercent),
-    ])))
+    lines.push(
+      ...table(
+        ['DEVICE', 'READ/S', 'WRITE/S', 'IOPS', 'BUSY'],
+        disks.map((d) => [
+          d.label || d.name,
+          rate(d.readBytesPerSecond),
+          rate(d.writeBytesPerSecond),
+          fixed(d.readOpsPerSecond + d.writeOpsPerSecond),
+          percent(d.busyPercent),
+        ]),
+      ),
+    )
   }
-  const fs = s.filesystems.map((f) => [f.mountpoint, f.fsType, f.mode, bytes(f.totalBytes), bytes(f.usedBytes), percent(f.usedPercent), percent(f.inodesUsedPercent)])
-  if (fs.length > 0) lines.push('', ...table(['MOUNTPOINT', 'TYPE', 'MODE', 'SIZE', 'USED', 'USE', 'INODES'], fs))
+  const fs = s.filesystems.map((f) => [
+    f.mountpoint,
+    f.fsType,
+    f.mode,
+    bytes(f.totalBytes),
+    bytes(f.usedBytes),
+    percent(f.usedPercent),
+    percent(f.inodesUsedPercent),
+  ])
+  if (fs.length > 0)
+    lines.push('', ...table(['MOUNTPOINT', 'TYPE', 'MODE', 'SIZE', 'USED', 'USE', 'INODES'], fs))
   return ['Disk (whole disks) and filesystems', lines]
 }
 
@@ -93,7 +120,10 @@ function network(s: HostSnapshot): Section {
   const lines = pairs([
     ['Received', `${bytes(t.rxBytes)} total, ${rate(t.rxBytesPerSecond)}`],
     ['Sent', `${bytes(t.txBytes)} total, ${rate(t.txBytesPerSecond)}`],
-    ['Errors / drops', `in ${count(t.rxErrors)} / ${count(t.rxDropped)}, out ${count(t.txErrors)} / ${count(t.txDropped)}`],
+    [
+      'Errors / drops',
+      `in ${count(t.rxErrors)} / ${count(t.rxDropped)}, out ${count(t.txErrors)} / ${count(t.txDropped)}`,
+    ],
   ])
   const rows = s.network.interfaces.map((i) => [
     i.name,
@@ -123,7 +153,10 @@ function tcp(s: HostSnapshot): Section {
 function processes(s: HostSnapshot): Section {
   const p = s.processes
   const lines = pairs([
-    ['Processes', `${count(p.total)} (running ${p.running}, sleeping ${p.sleeping}, blocked ${p.blocked}, stopped ${p.stopped}, zombie ${p.zombie})`],
+    [
+      'Processes',
+      `${count(p.total)} (running ${p.running}, sleeping ${p.sleeping}, blocked ${p.blocked}, stopped ${p.stopped}, zombie ${p.zombie})`,
+    ],
     ['Threads', count(p.threads)],
     ['Context switches', `${count(p.contextSwitchesPerSecond)}/s`],
     ['Forks', `${fixed(p.forksPerSecond)}/s`],
@@ -131,7 +164,19 @@ function processes(s: HostSnapshot): Section {
   ])
   const top = [...p.top].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, 10)
   if (top.length > 0) {
-    lines.push(...table(['PID', 'USER', 'CPU', 'RSS', 'THREADS', 'NAME'], top.map((r) => [String(r.pid), r.owner, percent(r.cpuPercent), bytes(r.rssBytes), String(r.threads), r.name])))
+    lines.push(
+      ...table(
+        ['PID', 'USER', 'CPU', 'RSS', 'THREADS', 'NAME'],
+        top.map((r) => [
+          String(r.pid),
+          r.owner,
+          percent(r.cpuPercent),
+          bytes(r.rssBytes),
+          String(r.threads),
+          r.name,
+        ]),
+      ),
+    )
   }
   return ['Processes', lines]
 }
@@ -139,14 +184,24 @@ function processes(s: HostSnapshot): Section {
 function environment(s: HostSnapshot): Section {
   const c = s.container
   const v = s.virtualization
-  const container = c.isContainer ? `${c.runtime || 'yes'}${c.containerId ? ` ${c.containerId.slice(0, 12)}` : ''}${c.containerName ? ` (${c.containerName})` : ''}` : 'no'
-  const limits = c.cpuQuotaCores > 0 || c.memoryLimitBytes > 0 ? `cpu ${c.cpuQuotaCores || 'unlimited'}, memory ${c.memoryLimitBytes ? bytes(c.memoryLimitBytes) : 'unlimited'}` : 'none'
+  const container = c.isContainer
+    ? `${c.runtime || 'yes'}${c.containerId ? ` ${c.containerId.slice(0, 12)}` : ''}${c.containerName ? ` (${c.containerName})` : ''}`
+    : 'no'
+  const limits =
+    c.cpuQuotaCores > 0 || c.memoryLimitBytes > 0
+      ? `cpu ${c.cpuQuotaCores || 'unlimited'}, memory ${c.memoryLimitBytes ? bytes(c.memoryLimitBytes) : 'unlimited'}`
+      : 'none'
   return [
     'Container and virtualization',
     pairs([
       ['Container', container],
       ['Cgroup limits', limits],
-      ['Virtualization', v.isVirtualized ? `${v.virtualizationType || 'yes'}${v.cloudHint ? ` (cloud: ${v.cloudHint})` : ''}` : 'none detected'],
+      [
+        'Virtualization',
+        v.isVirtualized
+          ? `${v.virtualizationType || 'yes'}${v.cloudHint ? ` (cloud: ${v.cloudHint})` : ''}`
+          : 'none detected',
+      ],
     ]),
   ]
 }

@@ -21,6 +21,9 @@ export function formatStatus(result: StatusResult): { text: string; healthy: boo
   const { status: _status, ...rest } = result.body
   flatten(rest, '', fields)
   const width = Math.max(0, ...fields.map(([k]) => k.length))
-  const lines = [`tfo-agent at ${result.url}: ${result.state} (HTTP ${result.httpStatus})`, ...fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)]
+  const lines = [
+    `tfo-agent at ${result.url}: ${result.state} (HTTP ${result.httpStatus})`,
+    ...fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ]
   return { text: `${lines.join('\n')}\n`, healthy }
 }

@@ -36,7 +36,10 @@ export function uptime(seconds: number): string {
 /** Columns padded to their widest cell; numbers right-aligned. */
 export function table(header: string[], rows: string[][], indent = '  '): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.,]+(\s?\S+)?%?$/.test(r[i] ?? '') && /^\d/.test(r[i] ?? '')))
+  const numeric = header.map(
+    (_, i) =>
+      rows.length > 0 && rows.every((r) => /^[\d.,]+(\s?\S+)?%?$/.test(r[i] ?? '') && /^\d/.test(r[i] ?? '')),
+  )
   const line = (cells: string[]): string =>
     indent +
     cells
