@@ -196,14 +196,14 @@ describe(
     })
 
     test('npx tfo-agent --version prints the packed version', () => {
-      const out = mustRun('npx', ['--no', 'tfo-agent', '--version'], app, env)
+      const out = mustRun('npx', ['--no', '--', 'tfo-agent', '--version'], app, env)
       assert.match(out, new RegExp(`\\b${rootPkg.version.replace(/\./g, '\\.')}\\b`))
     })
 
     test('npx tfo-agent collect --format json prints a heartbeat body that the schema accepts', () => {
       const out = mustRun(
         'npx',
-        ['--no', 'tfo-agent', 'collect', '--format', 'json', '--sample-ms', '200'],
+        ['--no', '--', 'tfo-agent', 'collect', '--format', 'json', '--sample-ms', '200'],
         app,
         env,
       )
