@@ -59,7 +59,7 @@ export interface RunningCollector {
   /** The collector's own log so far (for failure messages). */
   log(): string
   stop(): Promise<void>
-  /** Stops and starts again on the same ports, files kept. */
+  /** Stops and starts again on the same ports, files kept (also after stop()). */
   restart(): Promise<void>
 }
 
@@ -243,10 +243,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   }
 
   await launch()
-  const stopAndClean = async () => {
-    await stop()
+  // stop() leaves the files (a test may restart() and read them); they go when the test process ends.
+  process.once('exit', () => {
+    child?.kill('SIGKILL')
     if (!process.env.TFO_KEEP_OTELCOL) rmSync(dir, { recursive: true, force: true })
-  }
+  })
   return {
     grpcEndpoint: `127.0.0.1:${ports.grpc}`,
     httpEndpoint: `http${o.tls ? 's' : ''}://127.0.0.1:${ports.http}`,
@@ -257,7 +258,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     waitForMetrics: (done, timeoutMs) => waitFor(files.metrics, done, timeoutMs),
     waitForLogs: (done, timeoutMs) => waitFor(files.logs, done, timeoutMs),
     log: () => output,
-    stop: stopAndClean,
+    stop,
     restart: async () => {
       await stop()
       await launch()
