@@ -28,44 +28,92 @@ describe('backoff', () => {
   const o = { initialMs: 1000, maxMs: 30_000, multiplier: 2 }
 
   test('grows exponentially up to the maximum', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((n) => backoffCeiling(n, o)), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((n) => backoffCeiling(n, o)),
+      [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000],
+    )
   })
 
   test('draws the wait uniformly below the ceiling (full jitter)', () => {
-    assert.equal(backoffDelay(3, o, undefined, () => 0), 0)
-    assert.equal(backoffDelay(3, o, undefined, () => 0.5), 4000)
-    assert.equal(backoffDelay(3, o, undefined, () => 0.999999), 7999)
+    assert.equal(
+      backoffDelay(3, o, undefined, () => 0),
+      0,
+    )
+    assert.equal(
+      backoffDelay(3, o, undefined, () => 0.5),
+      4000,
+    )
+    assert.equal(
+      backoffDelay(3, o, undefined, () => 0.999999),
+      7999,
+    )
   })
 
   test('never retries before the server said to', () => {
-    assert.equal(backoffDelay(0, o, 45_000, () => 0.5), 45_000)
-    assert.equal(backoffDelay(4, o, 100, () => 0.5), 8000)
+    assert.equal(
+      backoffDelay(0, o, 45_000, () => 0.5),
+      45_000,
+    )
+    assert.equal(
+      backoffDelay(4, o, 100, () => 0.5),
+      8000,
+    )
   })
 })
 
 describe('failure classification', () => {
   test('follows the OTLP/gRPC table of retryable codes', () => {
-    const retryable = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, ABORTED: 10, OUT_OF_RANGE: 11, UNAVAILABLE: 14, DATA_LOSS: 15 }
-    const permanent = { UNKNOWN: 2, INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7,
-      FAILED_PRECONDITION: 9, UNIMPLEMENTED: 12, INTERNAL: 13, UNAUTHENTICATED: 16 }
-    for (const [name, code] of Object.entries(retryable)) assert.equal(classifyGrpc(code, '').kind, 'retryable', name)
-    for (const [name, code] of Object.entries(permanent)) assert.equal(classifyGrpc(code, '').kind, 'permanent', name)
+    const retryable = {
+      CANCELLED: 1,
+      DEADLINE_EXCEEDED: 4,
+      ABORTED: 10,
+      OUT_OF_RANGE: 11,
+      UNAVAILABLE: 14,
+      DATA_LOSS: 15,
+    }
+    const permanent = {
+      UNKNOWN: 2,
+      INVALID_ARGUMENT: 3,
+      NOT_FOUND: 5,
+      ALREADY_EXISTS: 6,
+      PERMISSION_DENIED: 7,
+      FAILED_PRECONDITION: 9,
+      UNIMPLEMENTED: 12,
+      INTERNAL: 13,
+      UNAUTHENTICATED: 16,
+    }
+    for (const [name, code] of Object.entries(retryable))
+      assert.equal(classifyGrpc(code, '').kind, 'retryable', name)
+    for (const [name, code] of Object.entries(permanent))
+      assert.equal(classifyGrpc(code, '').kind, 'permanent', name)
   })
 
   test('retries RESOURCE_EXHAUSTED only when the server sent RetryInfo', () => {
     assert.equal(classifyGrpc(8, 'too big').kind, 'permanent')
-    assert.deepEqual(classifyGrpc(8, 'slow down', 2500), { kind: 'retryable', error: 'gRPC RESOURCE_EXHAUSTED: slow down', retryAfterMs: 2500 })
+    assert.deepEqual(classifyGrpc(8, 'slow down', 2500), {
+      kind: 'retryable',
+      error: 'gRPC RESOURCE_EXHAUSTED: slow down',
+      retryAfterMs: 2500,
+    })
   })
 
   test('retries HTTP 429, 502, 503 and 504 only', () => {
     for (const s of [429, 502, 503, 504]) assert.equal(classifyHttp(s, '').kind, 'retryable', String(s))
-    for (const s of [400, 401, 403, 404, 413, 415, 500, 501]) assert.equal(classifyHttp(s, '').kind, 'permanent', String(s))
-    assert.deepEqual(classifyHttp(503, 'busy', 7000), { kind: 'retryable', error: 'HTTP 503: busy', retryAfterMs: 7000 })
+    for (const s of [400, 401, 403, 404, 413, 415, 500, 501])
+      assert.equal(classifyHttp(s, '').kind, 'permanent', String(s))
+    assert.deepEqual(classifyHttp(503, 'busy', 7000), {
+      kind: 'retryable',
+      error: 'HTTP 503: busy',
+      retryAfterMs: 7000,
+    })
   })
 
   test('reads Retry-After as seconds or as a date', () => {
     assert.equal(parseRetryAfter('120'), 120_000)
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')), 30_000)
+    assert.equal(
+      parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+      30_000,
+    )
     assert.equal(parseRetryAfter('soon'), undefined)
     assert.equal(parseRetryAfter(undefined), undefined)
   })
@@ -78,13 +126,25 @@ describe('failure classification', () => {
 })
 
 describe('endpoints', () => {
-  const base: ExporterOptions = { endpoint: 'collector:4318', protocol: 'http', compression: 'none', tls: { enabled: false }, timeoutMs: 1000, agentId: 'a' }
+  const base: ExporterOptions = {
+    endpoint: 'collector:4318',
+    protocol: 'http',
+    compression: 'none',
+    tls: { enabled: false },
+    timeoutMs: 1000,
+    agentId: 'a',
+  }
 
   test('takes the HTTP scheme from TLS for host:port, and keeps a given URL', () => {
     assert.equal(httpUrl(base, 'metrics').href, 'http://collector:4318/v1/metrics')
     assert.equal(httpUrl({ ...base, tls: { enabled: true } }, 'logs').href, 'https://collector:4318/v1/logs')
-    assert.equal(httpUrl({ ...base, endpoint: 'https://tf.example.com/otlp/', httpMetricsPath: '/v2/metrics' }, 'metrics').href,
-      'https://tf.example.com/otlp/v2/metrics')
+    assert.equal(
+      httpUrl(
+        { ...base, endpoint: 'https://tf.example.com/otlp/', httpMetricsPath: '/v2/metrics' },
+        'metrics',
+      ).href,
+      'https://tf.example.com/otlp/v2/metrics',
+    )
   })
 
   test('gives grpc-js a plain host:port', () => {
@@ -104,12 +164,16 @@ function rpcStatus(code: number, message: string, delaySeconds?: number, delayNa
     out.push(n)
     return out
   }
-  const field = (num: number, bytes: Buffer | number[]) => Buffer.from([...varint(num * 8 + 2), ...varint(bytes.length), ...bytes])
+  const field = (num: number, bytes: Buffer | number[]) =>
+    Buffer.from([...varint(num * 8 + 2), ...varint(bytes.length), ...bytes])
   const parts = [Buffer.from([8, ...varint(code)]), field(2, Buffer.from(message))]
   if (delaySeconds !== undefined) {
     const duration = Buffer.from([8, ...varint(delaySeconds), 16, ...varint(delayNanos)])
     const retryInfo = field(1, duration)
-    const any = Buffer.concat([field(1, Buffer.from('type.googleapis.com/google.rpc.RetryInfo')), field(2, retryInfo)])
+    const any = Buffer.concat([
+      field(1, Buffer.from('type.googleapis.com/google.rpc.RetryInfo')),
+      field(2, retryInfo),
+    ])
     parts.push(field(3, any))
   }
   return Buffer.concat(parts)
@@ -117,7 +181,11 @@ function rpcStatus(code: number, message: string, delaySeconds?: number, delayNa
 
 /** ExportMetricsServiceResponse{ partial_success{ rejected_data_points, error_message } }. */
 function partialSuccess(rejected: number, message: string): Buffer {
-  const inner = Buffer.concat([Buffer.from([8, rejected]), Buffer.from([18, message.length]), Buffer.from(message)])
+  const inner = Buffer.concat([
+    Buffer.from([8, rejected]),
+    Buffer.from([18, message.length]),
+    Buffer.from(message),
+  ])
   return Buffer.concat([Buffer.from([10, inner.length]), inner])
 }
 
@@ -125,7 +193,10 @@ describe('the gRPC exporter against a stand-in server', () => {
   let server: grpc.Server
   let endpoint = ''
   const seen: Array<{ metadata: grpc.Metadata; body: Buffer }> = []
-  let reply: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void = (_c, cb) => cb(null, Buffer.alloc(0))
+  let reply: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void = (
+    _c,
+    cb,
+  ) => cb(null, Buffer.alloc(0))
 
   before(async () => {
     server = new grpc.Server()
@@ -133,20 +204,42 @@ describe('the gRPC exporter against a stand-in server', () => {
       seen.push({ metadata: call.metadata, body: call.request })
       reply(call, cb)
     }
-    const raw = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b }
-    server.addService({
-      Export: { path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export', requestStream: false, responseStream: false, ...raw },
-    } as grpc.ServiceDefinition, { Export: handler })
+    const raw = {
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b,
+    }
+    server.addService(
+      {
+        Export: {
+          path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+          requestStream: false,
+          responseStream: false,
+          ...raw,
+        },
+      } as grpc.ServiceDefinition,
+      { Export: handler },
+    )
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     )
     endpoint = `127.0.0.1:${port}`
   })
   after(() => server.forceShutdown())
 
   const options = (): ExporterOptions => ({
-    endpoint, protocol: 'grpc', compression: 'gzip', tls: { enabled: false }, timeoutMs: 5000,
-    agentId: 'agent-7', apiKeyId: 'tfk_abc', apiKeySecret: 'tfs_xyz', headers: { 'X-Tenant': 'acme' },
+    endpoint,
+    protocol: 'grpc',
+    compression: 'gzip',
+    tls: { enabled: false },
+    timeoutMs: 5000,
+    agentId: 'agent-7',
+    apiKeyId: 'tfk_abc',
+    apiKeySecret: 'tfs_xyz',
+    headers: { 'X-Tenant': 'acme' },
   })
 
   test('sends the bytes as they are, with the TelemetryFlow and user headers', async () => {
@@ -167,7 +260,11 @@ describe('the gRPC exporter against a stand-in server', () => {
   test('reports a partial success as ok with the rejected count', async () => {
     reply = (_c, cb) => cb(null, partialSuccess(7, 'bad point'))
     const exporter = createExporter(options())
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'ok', rejectedDataPoints: 7, message: 'bad point' })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'ok',
+      rejectedDataPoints: 7,
+      message: 'bad point',
+    })
     await exporter.close()
   })
 
@@ -178,7 +275,11 @@ describe('the gRPC exporter against a stand-in server', () => {
       cb({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'slow down', metadata })
     }
     const exporter = createExporter(options())
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'retryable', error: 'gRPC RESOURCE_EXHAUSTED: slow down', retryAfterMs: 2000 })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'retryable',
+      error: 'gRPC RESOURCE_EXHAUSTED: slow down',
+      retryAfterMs: 2000,
+    })
     await exporter.close()
   })
 
@@ -227,8 +328,15 @@ describe('the HTTP exporter against a stand-in server', () => {
   after(() => server.close())
 
   const options = (): ExporterOptions => ({
-    endpoint, protocol: 'http', compression: 'gzip', tls: { enabled: false }, timeoutMs: 5000,
-    agentId: 'agent-7', apiKeyId: 'tfk_abc', apiKeySecret: 'tfs_xyz', httpMetricsPath: '/v2/metrics',
+    endpoint,
+    protocol: 'http',
+    compression: 'gzip',
+    tls: { enabled: false },
+    timeoutMs: 5000,
+    agentId: 'agent-7',
+    apiKeyId: 'tfk_abc',
+    apiKeySecret: 'tfs_xyz',
+    httpMetricsPath: '/v2/metrics',
   })
 
   test('posts protobuf, gzipped, to the configured path with the headers', async () => {
@@ -249,30 +357,51 @@ describe('the HTTP exporter against a stand-in server', () => {
   test('honours Retry-After on 429 and 503', async () => {
     const exporter = createExporter(options())
     reply = (res) => res.writeHead(429, { 'Retry-After': '12' }).end('slow down')
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'retryable', error: 'HTTP 429: slow down', retryAfterMs: 12_000 })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'retryable',
+      error: 'HTTP 429: slow down',
+      retryAfterMs: 12_000,
+    })
     reply = (res) => res.writeHead(503).end()
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'retryable', error: 'HTTP 503' })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'retryable',
+      error: 'HTTP 503',
+    })
     await exporter.close()
   })
 
   test('makes a 400 with a google.rpc.Status body permanent, with its message', async () => {
-    reply = (res) => res.writeHead(400, { 'Content-Type': 'application/x-protobuf' }).end(rpcStatus(3, 'proto: cannot parse'))
+    reply = (res) =>
+      res
+        .writeHead(400, { 'Content-Type': 'application/x-protobuf' })
+        .end(rpcStatus(3, 'proto: cannot parse'))
     const exporter = createExporter(options())
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'permanent', error: 'HTTP 400: proto: cannot parse' })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'permanent',
+      error: 'HTTP 400: proto: cannot parse',
+    })
     await exporter.close()
   })
 
   test('reads a partial success from a 200', async () => {
-    reply = (res) => res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(partialSuccess(3, 'dup'))
+    reply = (res) =>
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end(partialSuccess(3, 'dup'))
     const exporter = createExporter(options())
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), { kind: 'ok', rejectedDataPoints: 3, message: 'dup' })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
+      kind: 'ok',
+      rejectedDataPoints: 3,
+      message: 'dup',
+    })
     await exporter.close()
   })
 
   test('times out a server that never answers as retryable', async () => {
     reply = () => {}
     const exporter = createExporter(options())
-    assert.deepEqual(await exporter.send('metrics', Uint8Array.of(), { timeoutMs: 200 }), { kind: 'retryable', error: 'no response: timed out' })
+    assert.deepEqual(await exporter.send('metrics', Uint8Array.of(), { timeoutMs: 200 }), {
+      kind: 'retryable',
+      error: 'no response: timed out',
+    })
     await exporter.close()
   })
 
@@ -288,15 +417,33 @@ describe('TLS settings', () => {
   test('warns loudly when certificate verification is off, without the secret', () => {
     const warnings: unknown[][] = []
     const logger = { warn: (...args: unknown[]) => warnings.push(args), debug: () => {} }
-    createExporter({ endpoint: 'x:1', protocol: 'http', compression: 'none', timeoutMs: 1, agentId: 'a',
-      apiKeySecret: 'tfs_secret', tls: { enabled: true, skipVerify: true }, logger: logger as never })
+    createExporter({
+      endpoint: 'x:1',
+      protocol: 'http',
+      compression: 'none',
+      timeoutMs: 1,
+      agentId: 'a',
+      apiKeySecret: 'tfs_secret',
+      tls: { enabled: true, skipVerify: true },
+      logger: logger as never,
+    })
     assert.equal(warnings.length, 1)
     assert.match(String(warnings[0]![1]), /verification is OFF/)
     assert.ok(!JSON.stringify(warnings).includes('tfs_secret'))
   })
 
   test('refuses a client certificate without its key', () => {
-    assert.throws(() => createExporter({ endpoint: 'x:1', protocol: 'grpc', compression: 'none', timeoutMs: 1, agentId: 'a',
-      tls: { enabled: true, certFile: '/nonexistent.pem' } }), /both cert_file and key_file/)
+    assert.throws(
+      () =>
+        createExporter({
+          endpoint: 'x:1',
+          protocol: 'grpc',
+          compression: 'none',
+          timeoutMs: 1,
+          agentId: 'a',
+          tls: { enabled: true, certFile: '/nonexistent.pem' },
+        }),
+      /both cert_file and key_file/,
+    )
   })
 })

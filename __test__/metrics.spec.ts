@@ -79,7 +79,14 @@ describe('the metric model', () => {
     const resource = buildResource(snapshot, {
       agentId: AGENT_ID,
       hostname: 'configured-name',
-      cloud: { provider: 'aws', platform: 'aws_ec2', region: 'eu-west-1', availabilityZone: 'eu-west-1a', instanceId: 'i-0abc', instanceType: 't3.small' },
+      cloud: {
+        provider: 'aws',
+        platform: 'aws_ec2',
+        region: 'eu-west-1',
+        availabilityZone: 'eu-west-1a',
+        instanceId: 'i-0abc',
+        instanceType: 't3.small',
+      },
     })
     assert.equal(resource['host.name'], 'configured-name')
     assert.equal(resource['host.id'], 'i-0abc')
@@ -95,7 +102,10 @@ describe('the metric model', () => {
   })
 
   test('counts exactly the data points it serialized', async () => {
-    const { rows, dataPoints, metricNames } = await collectRows(fixtureSnapshot(), { perCore: true, processMetrics: true })
+    const { rows, dataPoints, metricNames } = await collectRows(fixtureSnapshot(), {
+      perCore: true,
+      processMetrics: true,
+    })
     assert.equal(dataPoints, rows.length)
     assert.deepEqual(metricNames, [...new Set(rows.map((r) => r.metric))].sort())
   })
@@ -155,51 +165,118 @@ describe('the metric model', () => {
     )
 
     const sshd = on.rows.filter((r) => r.resource['process.pid'] === 777)
-    assert.ok(!sshd.some((r) => r.metric === 'process.disk.io'), 'unreadable I/O counters are absent, not zero')
+    assert.ok(
+      !sshd.some((r) => r.metric === 'process.disk.io'),
+      'unreadable I/O counters are absent, not zero',
+    )
     assert.ok(!sshd.some((r) => r.metric === 'process.open_file_descriptors'))
     assert.ok(!('process.executable.path' in sshd[0]!.resource))
   })
 
   test('spells names, attributes and values by the latest conventions behind one switch', async () => {
     const snapshot = fixtureSnapshot()
-    const { rows, metricNames } = await collectRows(snapshot, { semconv: 'latest', perCore: true, processMetrics: true })
-    for (const name of ['system.network.packet.count', 'system.network.packet.dropped', 'system.network.connection.count',
-      'system.process.count', 'system.process.created', 'system.memory.linux.slab.usage', 'process.thread.count',
-      'process.unix.file_descriptor.count']) {
+    const { rows, metricNames } = await collectRows(snapshot, {
+      semconv: 'latest',
+      perCore: true,
+      processMetrics: true,
+    })
+    for (const name of [
+      'system.network.packet.count',
+      'system.network.packet.dropped',
+      'system.network.connection.count',
+      'system.process.count',
+      'system.process.created',
+      'system.memory.linux.slab.usage',
+      'process.thread.count',
+      'process.unix.file_descriptor.count',
+    ]) {
       assert.ok(metricNames.includes(name), `${name} is reported`)
     }
-    for (const old of ['system.network.packets', 'system.network.dropped', 'system.network.connections',
-      'system.processes.count', 'process.threads', 'process.open_file_descriptors']) {
+    for (const old of [
+      'system.network.packets',
+      'system.network.dropped',
+      'system.network.connections',
+      'system.processes.count',
+      'process.threads',
+      'process.open_file_descriptors',
+    ]) {
       assert.ok(!metricNames.includes(old), `${old} is not reported`)
     }
     const cpu = rows.filter((r) => r.metric === 'system.cpu.time' && r.attributes['cpu.logical_number'] === 0)
-    assert.deepEqual(cpu.map((r) => r.attributes['cpu.mode']).sort(),
-      ['idle', 'interrupt', 'iowait', 'nice', 'steal', 'system', 'user'])
+    assert.deepEqual(cpu.map((r) => r.attributes['cpu.mode']).sort(), [
+      'idle',
+      'interrupt',
+      'iowait',
+      'nice',
+      'steal',
+      'system',
+      'user',
+    ])
     const core0 = snapshot.cpu.perCore[0]!.times
-    assert.equal(cpu.find((r) => r.attributes['cpu.mode'] === 'interrupt')?.value, core0.irqSeconds + core0.softirqSeconds)
+    assert.equal(
+      cpu.find((r) => r.attributes['cpu.mode'] === 'interrupt')?.value,
+      core0.irqSeconds + core0.softirqSeconds,
+    )
 
-    const packets = rows.find((r) => r.metric === 'system.network.packet.count' && r.attributes['network.interface.name'] === 'eth0' && r.attributes['network.io.direction'] === 'receive')
+    const packets = rows.find(
+      (r) =>
+        r.metric === 'system.network.packet.count' &&
+        r.attributes['network.interface.name'] === 'eth0' &&
+        r.attributes['network.io.direction'] === 'receive',
+    )
     assert.equal(packets?.value, 98_765_432)
     assert.equal(packets?.unit, '{packet}')
-    const synRecv = rows.find((r) => r.metric === 'system.network.connection.count' && r.attributes['network.connection.state'] === 'syn_received')
+    const synRecv = rows.find(
+      (r) =>
+        r.metric === 'system.network.connection.count' &&
+        r.attributes['network.connection.state'] === 'syn_received',
+    )
     assert.equal(synRecv?.value, 2)
     assert.equal(synRecv?.attributes['network.transport'], 'tcp')
-    const defunct = rows.find((r) => r.metric === 'system.process.count' && r.attributes['process.state'] === 'defunct')
+    const defunct = rows.find(
+      (r) => r.metric === 'system.process.count' && r.attributes['process.state'] === 'defunct',
+    )
     assert.equal(defunct?.value, 3)
-    const buffers = rows.find((r) => r.metric === 'system.memory.usage' && r.attributes['system.memory.state'] === 'buffers')
+    const buffers = rows.find(
+      (r) => r.metric === 'system.memory.usage' && r.attributes['system.memory.state'] === 'buffers',
+    )
     assert.equal(buffers?.value, snapshot.memory.buffersBytes)
-    assert.ok(!rows.some((r) => r.metric === 'system.memory.usage' && String(r.attributes['system.memory.state']).startsWith('slab')))
-    const disk = rows.find((r) => r.metric === 'system.disk.io' && r.attributes['system.device.name'] === 'sda' && r.attributes['disk.io.direction'] === 'write')
+    assert.ok(
+      !rows.some(
+        (r) =>
+          r.metric === 'system.memory.usage' &&
+          String(r.attributes['system.memory.state']).startsWith('slab'),
+      ),
+    )
+    const disk = rows.find(
+      (r) =>
+        r.metric === 'system.disk.io' &&
+        r.attributes['system.device.name'] === 'sda' &&
+        r.attributes['disk.io.direction'] === 'write',
+    )
     assert.equal(disk?.value, snapshot.disk.devices[0]!.writeBytes)
-    const fs = rows.find((r) => r.metric === 'system.filesystem.usage' && r.attributes['system.filesystem.mountpoint'] === '/mnt/my data' && r.attributes['system.filesystem.state'] === 'used')
+    const fs = rows.find(
+      (r) =>
+        r.metric === 'system.filesystem.usage' &&
+        r.attributes['system.filesystem.mountpoint'] === '/mnt/my data' &&
+        r.attributes['system.filesystem.state'] === 'used',
+    )
     assert.equal(fs?.attributes['system.filesystem.type'], 'xfs')
-    const proc = rows.find((r) => r.metric === 'process.cpu.time' && r.resource['process.pid'] === 1 && r.attributes['cpu.mode'] === 'system')
+    const proc = rows.find(
+      (r) =>
+        r.metric === 'process.cpu.time' &&
+        r.resource['process.pid'] === 1 &&
+        r.attributes['cpu.mode'] === 'system',
+    )
     assert.equal(proc?.value, 9.25)
   })
 
   test('leaves out the metrics of a group the snapshot reports as failed', async () => {
     const snapshot = fixtureSnapshot()
-    snapshot.errors = [{ group: 'disk', message: 'permission denied' }, { group: 'resources', message: 'gone' }]
+    snapshot.errors = [
+      { group: 'disk', message: 'permission denied' },
+      { group: 'resources', message: 'gone' },
+    ]
     const { metricNames } = await collectRows(snapshot)
     assert.ok(!metricNames.some((n) => n.startsWith('system.disk.')))
     assert.ok(!metricNames.includes('system.linux.entropy.available'))
@@ -233,7 +310,8 @@ describe('the metric model', () => {
     model.record(next)
     const second = pointRows(decodeMetricsRequest((await model.collect()).body))
     await model.shutdown()
-    const user = (rows: PointRow[]) => rows.find((r) => r.metric === 'system.cpu.time' && r.attributes.state === 'user')!
+    const user = (rows: PointRow[]) =>
+      rows.find((r) => r.metric === 'system.cpu.time' && r.attributes.state === 'user')!
     assert.equal(user(second).value, snapshot.cpu.total.userSeconds + 10)
     assert.equal(user(second).startTimeUnixNano, user(first).startTimeUnixNano)
     assert.equal(
@@ -248,7 +326,12 @@ describe('the metric model', () => {
     const { metricNames } = await collectRows(fixtureSnapshot(), {
       enabled: { disk: false, network: false, linux: false, tcp: false },
     })
-    assert.ok(!metricNames.some((n) => n.startsWith('system.disk.') || n.startsWith('system.network.') || n.startsWith('system.linux.')))
+    assert.ok(
+      !metricNames.some(
+        (n) =>
+          n.startsWith('system.disk.') || n.startsWith('system.network.') || n.startsWith('system.linux.'),
+      ),
+    )
     assert.ok(metricNames.includes('system.memory.usage'))
   })
 
@@ -268,12 +351,19 @@ describe('the metric model', () => {
     const { rows, metricNames } = await collectRows(snapshot, { processMetrics: true })
     const failed = new Set(snapshot.errors.map((e) => e.group))
     const groupMetric: Record<string, string> = {
-      cpu: 'system.cpu.time', load: 'system.cpu.load_average.1m', memory: 'system.memory.usage',
-      paging: 'system.paging.faults', disk: 'system.disk.io', network: 'system.network.io',
-      tcp: 'system.network.connections', process: 'system.processes.count', host: 'system.uptime',
+      cpu: 'system.cpu.time',
+      load: 'system.cpu.load_average.1m',
+      memory: 'system.memory.usage',
+      paging: 'system.paging.faults',
+      disk: 'system.disk.io',
+      network: 'system.network.io',
+      tcp: 'system.network.connections',
+      process: 'system.processes.count',
+      host: 'system.uptime',
     }
     for (const [group, metric] of Object.entries(groupMetric)) {
-      if (failed.has(group)) assert.ok(!metricNames.includes(metric), `${metric} is absent while ${group} fails`)
+      if (failed.has(group))
+        assert.ok(!metricNames.includes(metric), `${metric} is absent while ${group} fails`)
       else assert.ok(metricNames.includes(metric), `${metric} is reported`)
     }
     if (!failed.has('memory')) {

@@ -15,7 +15,11 @@ import { HostCollector } from '../src/host-collector'
 import { buildResource, MetricModel, type MetricModelOptions } from '../src/metrics'
 import type { HostSnapshot } from '../src/native'
 import { USER_AGENT } from '../src/version'
-import { assertHostMetrics, DESIGN_DEFAULT_METRICS, expectedHostmetrics } from '../__test__/fixtures/expected-metrics'
+import {
+  assertHostMetrics,
+  DESIGN_DEFAULT_METRICS,
+  expectedHostmetrics,
+} from '../__test__/fixtures/expected-metrics'
 import { pointRows, type PointRow } from '../__test__/fixtures/otlp'
 import { fixtureSnapshot } from '../__test__/fixtures/snapshot'
 import { DEFAULT_CAPTURED_HEADERS, startCollector, type RunningCollector } from './helpers/otelcol'
@@ -24,15 +28,27 @@ const HEADER_ATTRS = DEFAULT_CAPTURED_HEADERS.map((h) => `header.${h}`)
 let agentSeq = 0
 const newAgentId = () => `e2e-agent-${process.pid}-${++agentSeq}`
 
-async function requestFor(snapshot: HostSnapshot, agentId: string, options: Partial<MetricModelOptions> = {}) {
-  const model = new MetricModel({ resource: buildResource(snapshot, { agentId, environment: 'e2e' }), ...options })
+async function requestFor(
+  snapshot: HostSnapshot,
+  agentId: string,
+  options: Partial<MetricModelOptions> = {},
+) {
+  const model = new MetricModel({
+    resource: buildResource(snapshot, { agentId, environment: 'e2e' }),
+    ...options,
+  })
   model.record(snapshot)
   const collected = await model.collect()
   await model.shutdown()
   return collected
 }
 
-function exporterOptions(col: RunningCollector, protocol: 'grpc' | 'http', agentId: string, over: Partial<ExporterOptions> = {}): ExporterOptions {
+function exporterOptions(
+  col: RunningCollector,
+  protocol: 'grpc' | 'http',
+  agentId: string,
+  over: Partial<ExporterOptions> = {},
+): ExporterOptions {
   return {
     endpoint: protocol === 'grpc' ? col.grpcEndpoint : col.httpEndpoint,
     protocol,
@@ -48,7 +64,8 @@ function exporterOptions(col: RunningCollector, protocol: 'grpc' | 'http', agent
 
 /** Rows the collector wrote for one agent, once there are `count` of them. */
 async function rowsOf(col: RunningCollector, agentId: string, count: number): Promise<PointRow[]> {
-  const pick = (reqs: unknown[]) => reqs.flatMap((r) => pointRows(r as never)).filter((r) => r.resource['telemetryflow.agent.id'] === agentId)
+  const pick = (reqs: unknown[]) =>
+    reqs.flatMap((r) => pointRows(r as never)).filter((r) => r.resource['telemetryflow.agent.id'] === agentId)
   const reqs = await col.waitForMetrics((r) => pick(r).length >= count)
   return pick(reqs)
 }
@@ -89,7 +106,10 @@ describe('metrics export to the real OpenTelemetry Collector', () => {
           assert.equal(r.attributes['header.x-telemetryflow-key-id'], 'tfk_e2e_key')
           assert.equal(r.attributes['header.x-telemetryflow-key-secret'], 'tfs_e2e_secret')
           assert.equal(r.attributes['header.x-telemetryflow-agent-id'], agentId)
-          assert.ok(String(r.attributes['header.user-agent']).startsWith(USER_AGENT), String(r.attributes['header.user-agent']))
+          assert.ok(
+            String(r.attributes['header.user-agent']).startsWith(USER_AGENT),
+            String(r.attributes['header.user-agent']),
+          )
         }
       })
     }
@@ -98,16 +118,25 @@ describe('metrics export to the real OpenTelemetry Collector', () => {
   test('carries user headers beside the TelemetryFlow ones', async () => {
     const agentId = newAgentId()
     const { body, dataPoints } = await requestFor(fixtureSnapshot(), agentId, { enabled: { disk: false } })
-    const exporter = createExporter(exporterOptions(col, 'http', agentId, { headers: { 'User-Agent': 'ignored' } }))
+    const exporter = createExporter(
+      exporterOptions(col, 'http', agentId, { headers: { 'User-Agent': 'ignored' } }),
+    )
     assert.equal((await exporter.send('metrics', body)).kind, 'ok')
     await exporter.close()
     const rows = await rowsOf(col, agentId, dataPoints)
-    assert.equal(rows[0]!.attributes['header.user-agent'], USER_AGENT, 'the agent names itself whatever the config says')
+    assert.equal(
+      rows[0]!.attributes['header.user-agent'],
+      USER_AGENT,
+      'the agent names itself whatever the config says',
+    )
   })
 
   test('delivers the latest-conventions spelling too', async () => {
     const agentId = newAgentId()
-    const { body, dataPoints } = await requestFor(fixtureSnapshot(), agentId, { semconv: 'latest', perCore: true })
+    const { body, dataPoints } = await requestFor(fixtureSnapshot(), agentId, {
+      semconv: 'latest',
+      perCore: true,
+    })
     const exporter = createExporter(exporterOptions(col, 'grpc', agentId))
     assert.equal((await exporter.send('metrics', body)).kind, 'ok')
     await exporter.close()
@@ -115,7 +144,14 @@ describe('metrics export to the real OpenTelemetry Collector', () => {
     const packets = rows.filter((r) => r.metric === 'system.network.packet.count')
     assert.equal(packets.length, 4)
     assert.equal(packets[0]!.unit, '{packet}')
-    assert.ok(rows.some((r) => r.metric === 'system.cpu.time' && r.attributes['cpu.mode'] === 'iowait' && r.attributes['cpu.logical_number'] === 1))
+    assert.ok(
+      rows.some(
+        (r) =>
+          r.metric === 'system.cpu.time' &&
+          r.attributes['cpu.mode'] === 'iowait' &&
+          r.attributes['cpu.logical_number'] === 1,
+      ),
+    )
   })
 
   test('delivers what the live host collector reads, for every group that did not fail', async () => {
@@ -181,7 +217,9 @@ describe('a collector that goes away and comes back', () => {
 
   test('gets retryable outcomes while down, and the next send after the restart is ok', async () => {
     const agentId = newAgentId()
-    const { body, dataPoints } = await requestFor(fixtureSnapshot(), agentId, { enabled: { disk: false, filesystem: false } })
+    const { body, dataPoints } = await requestFor(fixtureSnapshot(), agentId, {
+      enabled: { disk: false, filesystem: false },
+    })
     const grpcExporter = createExporter(exporterOptions(col, 'grpc', agentId, { timeoutMs: 3000 }))
     const httpExporter = createExporter(exporterOptions(col, 'http', agentId, { timeoutMs: 3000 }))
     assert.equal((await grpcExporter.send('metrics', body)).kind, 'ok')
@@ -217,7 +255,13 @@ describe('TLS to the collector', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tfo-tls-'))
     makeCertificates(dir)
-    col = await startCollector({ tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'), clientCaFile: join(dir, 'ca.pem') } })
+    col = await startCollector({
+      tls: {
+        certFile: join(dir, 'server.pem'),
+        keyFile: join(dir, 'server.key'),
+        clientCaFile: join(dir, 'ca.pem'),
+      },
+    })
   })
   after(async () => {
     await col?.stop()
@@ -244,7 +288,9 @@ describe('TLS to the collector', () => {
 
     test(`is refused over ${protocol} without a client certificate`, async () => {
       const { certFile: _c, keyFile: _k, ...serverOnly } = tls()
-      const exporter = createExporter(exporterOptions(col, protocol, newAgentId(), { tls: serverOnly, timeoutMs: 3000 }))
+      const exporter = createExporter(
+        exporterOptions(col, protocol, newAgentId(), { tls: serverOnly, timeoutMs: 3000 }),
+      )
       const outcome = await exporter.send('metrics', new Uint8Array())
       await exporter.close()
       assert.notEqual(outcome.kind, 'ok')
@@ -252,7 +298,9 @@ describe('TLS to the collector', () => {
 
     test(`does not trust the collector over ${protocol} without its CA`, async () => {
       const { caFile: _ca, ...noCa } = tls()
-      const exporter = createExporter(exporterOptions(col, protocol, newAgentId(), { tls: noCa, timeoutMs: 3000 }))
+      const exporter = createExporter(
+        exporterOptions(col, protocol, newAgentId(), { tls: noCa, timeoutMs: 3000 }),
+      )
       const outcome = await exporter.send('metrics', new Uint8Array())
       await exporter.close()
       assert.notEqual(outcome.kind, 'ok')
@@ -263,13 +311,54 @@ describe('TLS to the collector', () => {
 /** A CA, a server certificate for collector.test and 127.0.0.1, and a client certificate. */
 function makeCertificates(dir: string): void {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=tfo-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem')
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=tfo-test-ca',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  )
   for (const [name, ext] of [
     ['server', 'subjectAltName=DNS:collector.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
     ['client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`)
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    )
     execFileSync('sh', ['-c', `printf '%b' "${ext.replace(/\n/g, '\\n')}" > ${name}.ext`], { cwd: dir })
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`)
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    )
   }
 }

@@ -75,7 +75,10 @@ const READY_LINE = 'Everything is ready'
 function collectorBinary(): string {
   if (process.env.TFO_OTELCOL_BIN) return process.env.TFO_OTELCOL_BIN
   const script = join(__dirname, '..', '..', 'scripts', 'ensure-otelcol.sh')
-  const bin = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+  const bin = execFileSync('bash', [script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim()
   process.env.TFO_OTELCOL_BIN = bin
   return bin
 }
@@ -108,7 +111,11 @@ function yamlList(items: string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`
 }
 
-function configYaml(o: Required<Omit<CollectorOptions, 'tls' | 'httpMetricsPath'>> & CollectorOptions, ports: { grpc: number; http: number }, files: { metrics: string; logs: string }): string {
+function configYaml(
+  o: Required<Omit<CollectorOptions, 'tls' | 'httpMetricsPath'>> & CollectorOptions,
+  ports: { grpc: number; http: number },
+  files: { metrics: string; logs: string },
+): string {
   const tls = o.tls
     ? `
         tls:
@@ -127,7 +134,10 @@ function configYaml(o: Required<Omit<CollectorOptions, 'tls' | 'httpMetricsPath'
         include_metadata: ${o.includeMetadata}${o.httpMetricsPath ? `\n        metrics_url_path: ${JSON.stringify(o.httpMetricsPath)}` : ''}${tls}`)
   }
   const actions = o.captureHeaders
-    .map((h) => `        - key: ${JSON.stringify(`header.${h}`)}\n          from_context: ${JSON.stringify(`metadata.${h}`)}\n          action: upsert`)
+    .map(
+      (h) =>
+        `        - key: ${JSON.stringify(`header.${h}`)}\n          from_context: ${JSON.stringify(`metadata.${h}`)}\n          action: upsert`,
+    )
     .join('\n')
   const processors = o.captureHeaders.length > 0 ? '[attributes/headers, batch]' : '[batch]'
   return `receivers:
@@ -209,7 +219,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     const deadline = Date.now() + 60_000
     const wanted = [o.grpc ? ports.grpc : 0, o.http ? ports.http : 0].filter((p) => p > 0)
     for (;;) {
-      if (exited !== undefined) throw new Error(`the collector exited (${exited}) before it was ready:\n${output}`)
+      if (exited !== undefined)
+        throw new Error(`the collector exited (${exited}) before it was ready:\n${output}`)
       if (ready && (await Promise.all(wanted.map(canConnect))).every(Boolean)) return
       if (Date.now() > deadline) {
         proc.kill('SIGKILL')
@@ -230,13 +241,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     clearTimeout(timer)
   }
 
-  async function waitFor(path: string, done: (r: OtlpJson[]) => boolean, timeoutMs = 20_000): Promise<OtlpJson[]> {
+  async function waitFor(
+    path: string,
+    done: (r: OtlpJson[]) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<OtlpJson[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const requests = readJsonLines(path)
       if (done(requests)) return requests
       if (Date.now() > deadline) {
-        throw new Error(`the collector did not write what was expected to ${path} (${requests.length} lines):\n${output.slice(-4000)}`)
+        throw new Error(
+          `the collector did not write what was expected to ${path} (${requests.length} lines):\n${output.slice(-4000)}`,
+        )
       }
       await pause(50)
     }

@@ -11,9 +11,23 @@
 import type { ExportOutcome } from './types'
 
 export const GRPC_CODE_NAMES = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
-  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
 ] as const
 
 const GRPC_RETRYABLE = new Set([1, 4, 10, 11, 14, 15])
@@ -22,9 +36,12 @@ const GRPC_RESOURCE_EXHAUSTED = 8
 export function classifyGrpc(code: number, details: string, retryDelayMs?: number): ExportOutcome {
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`
   const error = details ? `gRPC ${name}: ${details}` : `gRPC ${name}`
-  const retryable = GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
+  const retryable =
+    GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
   if (!retryable) return { kind: 'permanent', error }
-  return retryDelayMs === undefined ? { kind: 'retryable', error } : { kind: 'retryable', error, retryAfterMs: retryDelayMs }
+  return retryDelayMs === undefined
+    ? { kind: 'retryable', error }
+    : { kind: 'retryable', error, retryAfterMs: retryDelayMs }
 }
 
 const HTTP_RETRYABLE = new Set([429, 502, 503, 504])
@@ -32,7 +49,9 @@ const HTTP_RETRYABLE = new Set([429, 502, 503, 504])
 export function classifyHttp(status: number, message: string, retryAfterMs?: number): ExportOutcome {
   const error = message ? `HTTP ${status}: ${message}` : `HTTP ${status}`
   if (!HTTP_RETRYABLE.has(status)) return { kind: 'permanent', error }
-  return retryAfterMs === undefined ? { kind: 'retryable', error } : { kind: 'retryable', error, retryAfterMs }
+  return retryAfterMs === undefined
+    ? { kind: 'retryable', error }
+    : { kind: 'retryable', error, retryAfterMs }
 }
 
 /** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -47,6 +66,7 @@ export function parseRetryAfter(value: string | undefined, nowMs: number = Date.
 /** A failure with no response from the server. */
 export function networkFailure(err: unknown): ExportOutcome {
   const e = err as { code?: string; message?: string; name?: string }
-  const what = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : (e.code ?? e.message ?? String(err))
+  const what =
+    e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : (e.code ?? e.message ?? String(err))
   return { kind: 'retryable', error: `no response: ${what}` }
 }

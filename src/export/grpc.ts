@@ -48,7 +48,9 @@ export class GrpcTransport {
       // Pinging an idle connection makes the Collector's (grpc-go) default policy send GOAWAY.
       'grpc.keepalive_permit_without_calls': 0,
       'grpc.max_reconnect_backoff_ms': 30_000,
-      ...(o.compression === 'gzip' ? { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip } : {}),
+      ...(o.compression === 'gzip'
+        ? { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip }
+        : {}),
       ...(o.tls.enabled && o.tls.serverName
         ? { 'grpc.ssl_target_name_override': o.tls.serverName, 'grpc.default_authority': o.tls.serverName }
         : {}),
@@ -62,7 +64,11 @@ export class GrpcTransport {
   }
 
   #channel(): grpc.Client {
-    this.#client ??= new grpc.Client(grpcTarget(this.#options.endpoint), this.#credentials, this.#channelOptions)
+    this.#client ??= new grpc.Client(
+      grpcTarget(this.#options.endpoint),
+      this.#credentials,
+      this.#channelOptions,
+    )
     return this.#client
   }
 

@@ -17,7 +17,10 @@ const gzip = promisify(gzipCb)
 /** The URL a signal is posted to: `host:port` gets its scheme from TLS, a URL keeps its own. */
 export function httpUrl(o: ExporterOptions, signal: Signal): URL {
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(o.endpoint)
-  const base = (hasScheme ? o.endpoint : `${o.tls.enabled ? 'https' : 'http'}://${o.endpoint}`).replace(/\/+$/, '')
+  const base = (hasScheme ? o.endpoint : `${o.tls.enabled ? 'https' : 'http'}://${o.endpoint}`).replace(
+    /\/+$/,
+    '',
+  )
   const path = signal === 'metrics' ? (o.httpMetricsPath ?? '/v1/metrics') : (o.httpLogsPath ?? '/v1/logs')
   return new URL(base + (path.startsWith('/') ? path : `/${path}`))
 }
@@ -54,7 +57,10 @@ export class HttpTransport {
   async send(signal: Signal, body: Uint8Array, timeoutMs: number): Promise<ExportOutcome> {
     const url = httpUrl(this.#options, signal)
     const payload = this.#options.compression === 'gzip' ? await gzip(body) : body
-    const headers: Record<string, string | number> = { ...this.#headers, 'Content-Length': payload.byteLength }
+    const headers: Record<string, string | number> = {
+      ...this.#headers,
+      'Content-Length': payload.byteLength,
+    }
     if (this.#options.compression === 'gzip') headers['Content-Encoding'] = 'gzip'
     const lib = url.protocol === 'https:' ? https : http
 
@@ -75,7 +81,9 @@ export class HttpTransport {
               return
             }
             const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined)
-            resolve(classifyHttp(status, errorMessage(data, String(res.headers['content-type'] ?? '')), retryAfter))
+            resolve(
+              classifyHttp(status, errorMessage(data, String(res.headers['content-type'] ?? '')), retryAfter),
+            )
           })
         },
       )

@@ -21,7 +21,11 @@ export function loadTls(tls: TlsOptions): TlsMaterial {
   if ((tls.certFile && !tls.keyFile) || (!tls.certFile && tls.keyFile)) {
     throw new Error('TLS client authentication needs both cert_file and key_file')
   }
-  return { ca: read(tls.caFile, 'CA file'), cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') }
+  return {
+    ca: read(tls.caFile, 'CA file'),
+    cert: read(tls.certFile, 'certificate'),
+    key: read(tls.keyFile, 'key'),
+  }
 }
 
 export function warnSkipVerify(o: ExporterOptions): void {

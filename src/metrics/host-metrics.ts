@@ -57,15 +57,18 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
 
   if (o.enabled('cpu')) {
     r.counter({
-      metric: n.cpuTime, groups: ['cpu'],
+      metric: n.cpuTime,
+      groups: ['cpu'],
       description: 'Seconds each logical CPU spent on each mode.',
       feed: (snap, emit) => {
         if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit)
-        for (const c of snap.cpu.perCore) emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+        for (const c of snap.cpu.perCore)
+          emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
       },
     })
     r.gauge({
-      metric: n.cpuUtilization, groups: ['cpu'],
+      metric: n.cpuUtilization,
+      groups: ['cpu'],
       description: 'Share of the last interval each logical CPU spent in each mode (0–1).',
       feed: (snap, emit) => {
         if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit)
@@ -75,17 +78,22 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       },
     })
     r.upDown({
-      metric: n.cpuLogicalCount, groups: ['cpu'], int: true,
+      metric: n.cpuLogicalCount,
+      groups: ['cpu'],
+      int: true,
       description: 'Number of available logical CPUs.',
       feed: (snap, emit) => emit(snap.cpu.logicalCores),
     })
     r.upDown({
-      metric: n.cpuPhysicalCount, groups: ['cpu'], int: true,
+      metric: n.cpuPhysicalCount,
+      groups: ['cpu'],
+      int: true,
       description: 'Number of available physical CPUs.',
       feed: (snap, emit) => emit(snap.cpu.physicalCores),
     })
     r.gauge({
-      metric: n.cpuFrequency, groups: ['cpu'],
+      metric: n.cpuFrequency,
+      groups: ['cpu'],
       description: 'Current frequency of the CPU, Hz (the first processor: the core reads no per-CPU value).',
       feed: (snap, emit) => {
         if (snap.cpu.mhz > 0) emit(snap.cpu.mhz * 1e6)
@@ -101,7 +109,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
     ] as const
     for (const [metric, key, span] of load) {
       r.gauge({
-        metric, groups: ['load'],
+        metric,
+        groups: ['load'],
         description: `Average CPU load over ${span}.`,
         feed: (snap, emit) => emit(snap.load[key]),
       })
@@ -110,7 +119,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
 
   if (o.enabled('memory')) {
     r.upDown({
-      metric: n.memoryUsage, groups: ['memory'], int: true,
+      metric: n.memoryUsage,
+      groups: ['memory'],
+      int: true,
       description: 'Bytes of memory in use.',
       feed: (snap, emit) => {
         const mem = snap.memory
@@ -126,7 +137,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
     })
     if (s.mode === 'latest') {
       r.upDown({
-        metric: n.memorySlabUsage, groups: ['memory'], int: true,
+        metric: n.memorySlabUsage,
+        groups: ['memory'],
+        int: true,
         description: 'Memory the kernel uses for slab caches.',
         feed: (snap, emit) => {
           emit(snap.memory.slabReclaimableBytes, { [a.slabState]: 'reclaimable' })
@@ -135,7 +148,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       })
     }
     r.gauge({
-      metric: n.memoryUtilization, groups: ['memory'],
+      metric: n.memoryUtilization,
+      groups: ['memory'],
       description: 'Share of memory in each state (0–1).',
       feed: (snap, emit) => {
         const mem = snap.memory
@@ -152,7 +166,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       },
     })
     r.upDown({
-      metric: n.memoryLimit, groups: ['memory'], int: true,
+      metric: n.memoryLimit,
+      groups: ['memory'],
+      int: true,
       description: 'Total bytes of memory available.',
       feed: (snap, emit) => emit(snap.memory.totalBytes),
     })
@@ -160,7 +176,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
 
   if (o.enabled('paging')) {
     r.upDown({
-      metric: n.pagingUsage, groups: ['paging'], int: true,
+      metric: n.pagingUsage,
+      groups: ['paging'],
+      int: true,
       description: 'Swap usage per swap device.',
       feed: (snap, emit) => {
         for (const d of snap.paging.devices) {
@@ -170,8 +188,11 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       },
     })
     r.counter({
-      metric: n.pagingOperations, groups: ['paging'], int: true,
-      description: 'Paging operations: major are swap-ins/outs (pswpin/pswpout), minor are page-ins/outs (pgpgin/pgpgout).',
+      metric: n.pagingOperations,
+      groups: ['paging'],
+      int: true,
+      description:
+        'Paging operations: major are swap-ins/outs (pswpin/pswpout), minor are page-ins/outs (pgpgin/pgpgout).',
       feed: (snap, emit) => {
         const p = snap.paging
         const dir = (d: 'page_in' | 'page_out') => v.pagingDirection[d]
@@ -182,7 +203,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       },
     })
     r.counter({
-      metric: n.pagingFaults, groups: ['paging'], int: true,
+      metric: n.pagingFaults,
+      groups: ['paging'],
+      int: true,
       description: 'Page faults.',
       feed: (snap, emit) => {
         emit(snap.paging.majorFaults, { [a.pagingType]: 'major' })
@@ -193,7 +216,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
 
   if (o.enabled('processes')) {
     r.upDown({
-      metric: n.processesCount, groups: ['process'], int: true,
+      metric: n.processesCount,
+      groups: ['process'],
+      int: true,
       description: 'Processes in each state.',
       feed: (snap, emit) => {
         const p = snap.processes
@@ -207,7 +232,9 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       },
     })
     r.counter({
-      metric: n.processesCreated, groups: ['process'], int: true,
+      metric: n.processesCreated,
+      groups: ['process'],
+      int: true,
       description: 'Processes created since boot.',
       feed: (snap, emit) => emit(snap.processes.forksTotal),
     })
@@ -215,7 +242,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
 
   if (o.enabled('uptime')) {
     r.gauge({
-      metric: n.uptime, groups: ['host'],
+      metric: n.uptime,
+      groups: ['host'],
       description: 'Seconds since the system booted.',
       feed: (snap, emit) => emit(snap.host.uptimeSeconds),
     })
@@ -233,45 +261,60 @@ function cpuId(s: Spelling, coreId: number): string | number {
 function registerLinuxExtras(r: Registrar, s: Spelling): void {
   const n = s.metrics
   r.counter({
-    metric: n.linuxContextSwitches, groups: ['process'], int: true,
+    metric: n.linuxContextSwitches,
+    groups: ['process'],
+    int: true,
     description: 'Context switches since boot (ctxt of /proc/stat).',
     feed: (snap, emit) => emit(snap.processes.contextSwitches),
   })
   r.counter({
-    metric: n.linuxInterrupts, groups: ['process'], int: true,
+    metric: n.linuxInterrupts,
+    groups: ['process'],
+    int: true,
     description: 'Interrupts serviced since boot (intr of /proc/stat).',
     feed: (snap, emit) => emit(snap.processes.interrupts),
   })
   r.counter({
-    metric: n.linuxSoftInterrupts, groups: ['process'], int: true,
+    metric: n.linuxSoftInterrupts,
+    groups: ['process'],
+    int: true,
     description: 'Soft interrupts serviced since boot (softirq of /proc/stat).',
     feed: (snap, emit) => emit(snap.processes.softInterrupts),
   })
   r.gauge({
-    metric: n.linuxEntropy, groups: ['resources'], int: true,
+    metric: n.linuxEntropy,
+    groups: ['resources'],
+    int: true,
     description: 'Bits of entropy available to the kernel random pool.',
     feed: (snap, emit) => emit(snap.resources.entropyAvailableBits),
   })
   r.upDown({
-    metric: n.linuxFdCount, groups: ['resources'], int: true,
+    metric: n.linuxFdCount,
+    groups: ['resources'],
+    int: true,
     description: 'File handles allocated system-wide (file-nr).',
     feed: (snap, emit) => emit(snap.resources.openFileDescriptors),
   })
   r.upDown({
-    metric: n.linuxFdLimit, groups: ['resources'], int: true,
+    metric: n.linuxFdLimit,
+    groups: ['resources'],
+    int: true,
     description: 'Maximum file handles system-wide (file-max).',
     feed: (snap, emit) => emit(snap.resources.maxFileDescriptors),
   })
   r.counter({
-    metric: n.linuxPressureStallTime, groups: ['resources'],
+    metric: n.linuxPressureStallTime,
+    groups: ['resources'],
     description: 'Time tasks were stalled on a resource (PSI total), by resource and kind (some, full).',
     feed: (snap, emit) => {
       for (const p of snap.resources.psi) emit(p.totalSeconds, { resource: p.resource, kind: p.kind })
     },
   })
   r.gauge({
-    metric: n.linuxPressureStallRatio, groups: ['resources'],
-    description: 'Share of time tasks were stalled on a resource (PSI avg10/60/300, 0–1), by resource, kind and window.',
+    metric: n.linuxPressureStallRatio,
+    groups: ['resources'],
+    description:
+      'Share of time tasks were stalled on a resource (PSI avg10/60/300, 0–1), by resource, kind and window.',
     feed: (snap, emit) => {
       for (const p of snap.resources.psi) {
         emit(p.avg10 / 100, { resource: p.resource, kind: p.kind, window: '10s' })
@@ -281,7 +324,9 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     },
   })
   r.counter({
-    metric: n.linuxTcpRetransmits, groups: ['tcp'], int: true,
+    metric: n.linuxTcpRetransmits,
+    groups: ['tcp'],
+    int: true,
     description: 'TCP segments retransmitted since boot (RetransSegs of /proc/net/snmp).',
     feed: (snap, emit) => emit(snap.tcp.retransmittedSegments),
   })

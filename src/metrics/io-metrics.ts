@@ -29,9 +29,14 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
 
   if (o.enabled('disk')) {
     const dev = (name: string) => ({ [a.device]: name })
-    const rw = (name: string, direction: 'read' | 'write') => ({ [a.device]: name, [a.diskDirection]: direction })
+    const rw = (name: string, direction: 'read' | 'write') => ({
+      [a.device]: name,
+      [a.diskDirection]: direction,
+    })
     r.counter({
-      metric: n.diskIo, groups: ['disk'], int: true,
+      metric: n.diskIo,
+      groups: ['disk'],
+      int: true,
       description: 'Disk bytes transferred.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) {
@@ -41,7 +46,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.counter({
-      metric: n.diskOperations, groups: ['disk'], int: true,
+      metric: n.diskOperations,
+      groups: ['disk'],
+      int: true,
       description: 'Disk operations completed.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) {
@@ -51,7 +58,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.counter({
-      metric: n.diskMerged, groups: ['disk'], int: true,
+      metric: n.diskMerged,
+      groups: ['disk'],
+      int: true,
       description: 'Disk reads/writes merged into single physical disk accesses.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) {
@@ -61,7 +70,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.counter({
-      metric: n.diskOperationTime, groups: ['disk'],
+      metric: n.diskOperationTime,
+      groups: ['disk'],
       description: 'Time spent in disk operations.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) {
@@ -71,21 +81,25 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.counter({
-      metric: n.diskIoTime, groups: ['disk'],
+      metric: n.diskIoTime,
+      groups: ['disk'],
       description: 'Time the disk spent activated.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) emit(d.ioTimeSeconds, dev(d.name))
       },
     })
     r.counter({
-      metric: n.diskWeightedIoTime, groups: ['disk'],
+      metric: n.diskWeightedIoTime,
+      groups: ['disk'],
       description: 'Time the disk spent activated multiplied by the queue length.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) emit(d.weightedIoTimeSeconds, dev(d.name))
       },
     })
     r.upDown({
-      metric: n.diskPendingOperations, groups: ['disk'], int: true,
+      metric: n.diskPendingOperations,
+      groups: ['disk'],
+      int: true,
       description: 'The queue size of pending I/O operations.',
       feed: (snap, emit) => {
         for (const d of snap.disk.devices) emit(d.ioInProgress, dev(d.name))
@@ -101,7 +115,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       [a.fsType]: f.fsType,
     })
     r.upDown({
-      metric: n.fsUsage, groups: ['filesystem'], int: true,
+      metric: n.fsUsage,
+      groups: ['filesystem'],
+      int: true,
       description: 'Filesystem bytes by state: free is what an unprivileged user may still use.',
       feed: (snap, emit) => {
         for (const f of snap.filesystems) {
@@ -112,7 +128,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.upDown({
-      metric: n.fsInodesUsage, groups: ['filesystem'], int: true,
+      metric: n.fsInodesUsage,
+      groups: ['filesystem'],
+      int: true,
       description: 'Filesystem inodes by state.',
       feed: (snap, emit) => {
         for (const f of snap.filesystems) {
@@ -122,7 +140,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       },
     })
     r.gauge({
-      metric: n.fsUtilization, groups: ['filesystem'],
+      metric: n.fsUtilization,
+      groups: ['filesystem'],
       description: 'Fraction of filesystem bytes used, as df shows it: used / (used + free).',
       feed: (snap, emit) => {
         for (const f of snap.filesystems) emit(f.usedPercent / 100, fsAttrs(f))
@@ -143,7 +162,10 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
     ] as const
     for (const [metric, description, rx, tx] of counters) {
       r.counter({
-        metric, description, groups: ['network'], int: true,
+        metric,
+        description,
+        groups: ['network'],
+        int: true,
         feed: (snap, emit) => {
           for (const i of snap.network.interfaces) {
             emit(i[rx], io(i.name, 'receive'))
@@ -156,7 +178,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
 
   if (o.enabled('tcp')) {
     r.upDown({
-      metric: n.netConnections, groups: ['tcp'], int: true,
+      metric: n.netConnections,
+      groups: ['tcp'],
+      int: true,
       description: 'TCP connections (IPv4 and IPv6) in each state.',
       feed: (snap, emit) => {
         for (const [kernel, field] of TCP_STATES) {

@@ -34,7 +34,12 @@ function sum(
   points: DataPoint<number>[],
 ): MetricData {
   return {
-    descriptor: { name: metric.name, unit: metric.unit, description, valueType: int ? ValueType.INT : ValueType.DOUBLE },
+    descriptor: {
+      name: metric.name,
+      unit: metric.unit,
+      description,
+      valueType: int ? ValueType.INT : ValueType.DOUBLE,
+    },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.SUM,
     isMonotonic: monotonic,
@@ -79,7 +84,9 @@ export function processResourceMetrics(
         point(p.userSeconds, { [a.processCpuState]: 'user' }),
         point(p.systemSeconds, { [a.processCpuState]: 'system' }),
       ]),
-      sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [point(p.rssBytes)]),
+      sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [
+        point(p.rssBytes),
+      ]),
       sum(n.processMemoryVirtual, 'Virtual memory size.', true, false, [point(p.virtualBytes)]),
     ]
     if (p.readBytes !== undefined && p.writeBytes !== undefined) {
@@ -93,7 +100,9 @@ export function processResourceMetrics(
     metrics.push(sum(n.processThreads, 'Process threads count.', true, false, [point(p.threads)]))
     if (p.openFds !== undefined) {
       metrics.push(
-        sum(n.processOpenFds, 'Number of file descriptors in use by the process.', true, false, [point(p.openFds)]),
+        sum(n.processOpenFds, 'Number of file descriptors in use by the process.', true, false, [
+          point(p.openFds),
+        ]),
       )
     }
     return {
