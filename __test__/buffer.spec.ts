@@ -51,6 +51,24 @@ describe('the batch buffer', () => {
     await buffer.close()
   })
 
+  it('puts released batches back in line, oldest first, without counting an attempt', async () => {
+    const buffer = await BatchBuffer.open(options({ maxRetries: 1 }))
+    for (let i = 0; i < 3; i++) await buffer.push({ signal: 'metrics', body: sized(1000, i), dataPoints: 1 })
+    const taken = await buffer.take(3)
+    buffer.release(taken.slice(1))
+    assert.equal(buffer.stats().inFlight, 1)
+    const again = await buffer.take(3)
+    assert.deepEqual(
+      again.map((b) => [b.body[0], b.attempts]),
+      [
+        [1, 0],
+        [2, 0],
+      ],
+    )
+    assert.equal(buffer.stats().dropped.batches, 0)
+    await buffer.close()
+  })
+
   it('does not hand out a batch twice while it is in flight, and ack removes it everywhere', async () => {
     const opts = options({ memoryMaxBytes: 2000 })
     const buffer = await BatchBuffer.open(opts)

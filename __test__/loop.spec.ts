@@ -90,7 +90,7 @@ test('stop waits for the run in progress and schedules nothing after it', async 
 test('adds jitter of up to the configured share of the interval', () => {
   let scheduled = -1
   const realSetTimeout = globalThis.setTimeout
-  globalThis.setTimeout = ((fn: () => void, ms: number) => {
+  globalThis.setTimeout = ((_fn: () => void, ms: number) => {
     scheduled = ms
     return realSetTimeout(() => {}, 0)
   }) as typeof setTimeout

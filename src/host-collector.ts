@@ -20,8 +20,13 @@ export class HostCollector {
     this.#inner = new (native().HostCollector)(options)
   }
 
-  /** Scans on the libuv thread pool; the event loop keeps running. */
+  /**
+   * Scans on the libuv thread pool; the event loop keeps running. Rejects with the
+   * signal's reason when it is aborted before the scan starts.
+   */
   collect(signal?: AbortSignal): Promise<HostSnapshot> {
+    // The addon listens for a later `abort` event; one that already happened is checked here.
+    if (signal?.aborted) return Promise.reject(signal.reason)
     return this.#inner.collect(signal)
   }
 

@@ -1,7 +1,46 @@
 /**
- * tfo-agent as a library: the host collector, and (from the pipeline modules) the
- * metric model, buffer, exporter and the Agent itself.
+ * tfo-agent as a library: the host collector, the metric model, the buffer, the
+ * exporter, and the Agent that runs them all.
  */
 export { HostCollector } from './host-collector'
 export { NativeBindingError } from './native'
-export type * from './native'
+export type {
+  HostCollectorOptions,
+  HostSnapshot,
+  CpuSnapshot,
+  CpuTimes,
+  CpuUtilization,
+  CoreStat,
+  LoadAverage,
+  MemorySnapshot,
+  PagingSnapshot,
+  SwapDevice,
+  DiskSnapshot,
+  DiskTotals,
+  BlockDevice,
+  Filesystem,
+  NetworkSnapshot,
+  NetworkTotals,
+  NetInterface,
+  TcpSnapshot,
+  TcpStateCounts,
+  ProcessSnapshot,
+  ProcessRecord,
+  ResourcesSnapshot,
+  PsiRecord,
+  ContainerInfo,
+  VirtualizationInfo,
+  HostInfo,
+  GroupError,
+} from './native'
+
+export { Agent, type AgentEvents, type AgentOptions } from './agent/agent'
+export { runAgent, type RunAgentOptions } from './agent/run'
+export { MetricModel, buildResource, type MetricModelOptions, type CollectedMetrics } from './metrics'
+export { BatchBuffer, type Batch, type BatchInput, type BufferOptions, type BufferStats } from './buffer'
+export { createExporter, type Exporter, type ExporterOptions, type ExportOutcome } from './export'
+export { toSystemInfo, HeartbeatClient, type SystemInfo, type AgentMeta } from './heartbeat'
+export { loadConfig, parseConfig, ConfigError, type AgentConfig } from './config'
+export { createLogger } from './logging'
+export { resolveIdentity } from './identity'
+export { VERSION } from './version'

@@ -1,22 +1,126 @@
 /**
- * The running agent behind `tfo-agent start`. Owned by the lead; the CLI calls
- * `runAgent` and turns its resolved exit code into the process's exit status.
+ * The running agent behind `tfo-agent start`: starts the Agent, then answers signals
+ * until told to stop. The CLI turns the resolved exit code into the process's status.
+ *
+ * - SIGTERM / SIGINT: stop collecting, move memory to disk, one last export within a
+ *   deadline, exit 0. A second signal while stopping exits at once (status 130).
+ * - SIGHUP: reload the configuration. A bad new config is refused with a log line and
+ *   the agent runs on with the old one; buffered data is kept either way.
  */
 import type { Logger } from 'pino'
+
 import type { AgentConfig } from '../config'
+import { Agent } from './agent'
 
 export interface RunAgentOptions {
-  /** The validated, merged configuration. */
+  /** The validated, merged configuration, with `agent.id` and `agent.data_dir` resolved. */
   config: AgentConfig
   /** The file it came from, if any (for SIGHUP reloads and log lines). */
   configFile?: string
   logger: Logger
   /** Loads and validates the configuration again (SIGHUP); rejects with a ConfigError. */
   reloadConfig: () => Promise<AgentConfig>
+  /** Seam for tests and embedding: where signals come from (default `process`). */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>
+  /** Called once the agent runs (tests, embedding). */
+  onStarted?: (agent: Agent) => void
 }
 
 /** Runs until SIGTERM/SIGINT; resolves the exit code. */
 export async function runAgent(options: RunAgentOptions): Promise<number> {
-  options.logger.fatal('the agent pipeline is not wired yet')
-  return 1
+  const { logger } = options
+  const signals = options.signals ?? process
+  const agent = new Agent(options.config, { logger })
+  try {
+    await agent.start()
+  } catch (err) {
+    logger.fatal({ err }, `the agent could not start: ${(err as Error).message}`)
+    return 1
+  }
+  describeStart(agent, logger)
+  options.onStarted?.(agent)
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    let reloading: Promise<void> = Promise.resolve()
+
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal while stopping: exiting now; buffered data on disk is kept')
+        resolve(130)
+        return
+      }
+      stopping = true
+      logger.info({ signal }, 'stopping: moving buffered data to disk and trying one last export')
+      void reloading
+        .then(() => agent.stop())
+        .then(
+          () => {
+            logger.info('stopped')
+            cleanup()
+            resolve(0)
+          },
+          (err: unknown) => {
+            logger.error({ err }, 'stopping failed')
+            cleanup()
+            resolve(1)
+          },
+        )
+    }
+
+    const reload = () => {
+      if (stopping) return
+      reloading = reloading.then(async () => {
+        logger.info(
+          { file: options.configFile ?? 'built-in defaults' },
+          'SIGHUP: reloading the configuration',
+        )
+        let next: AgentConfig
+        try {
+          next = await options.reloadConfig()
+        } catch (err) {
+          logger.error(
+            `configuration reload refused, running on with the previous one: ${(err as Error).message}`,
+          )
+          return
+        }
+        try {
+          await agent.reload(next)
+          logger.info('configuration reloaded')
+        } catch {
+          // agent.reload logged why and restored the previous configuration.
+        }
+      })
+    }
+
+    const onTerm = () => stop('SIGTERM')
+    const onInt = () => stop('SIGINT')
+    const cleanup = () => {
+      signals.off('SIGTERM', onTerm)
+      signals.off('SIGINT', onInt)
+      signals.off('SIGHUP', reload)
+    }
+    signals.on('SIGTERM', onTerm)
+    signals.on('SIGINT', onInt)
+    signals.on('SIGHUP', reload)
+  })
+}
+
+function describeStart(agent: Agent, logger: Logger): void {
+  const c = agent.config
+  const parts: string[] = []
+  if (c.collectors.system.enabled) parts.push(`system metrics every ${c.collectors.system.interval / 1000}s`)
+  if (c.collectors.process.enabled) parts.push('process metrics')
+  if (c.collectors.logs.enabled) parts.push(`logs from ${c.collectors.logs.paths.length} pattern(s)`)
+  const sink = c.exporter.otlp.enabled
+    ? `to ${c.telemetryflow.endpoint} over ${c.telemetryflow.protocol}`
+    : 'with OTLP export disabled'
+  logger.info(
+    {
+      agent_id: c.agent.id,
+      health: agent.healthUrl,
+      heartbeat: c.heartbeat.enabled ? c.telemetryflow.api_endpoint : 'off',
+    },
+    `tfo-agent running: ${parts.join(', ') || 'no collectors enabled'} ${sink}`,
+  )
 }

@@ -221,6 +221,21 @@ export class BatchBuffer extends EventEmitter {
     this.enforceSize()
   }
 
+  /**
+   * Taken but never sent (an earlier request of the same flush failed): the batches go
+   * back in line where they were, with no attempt counted against them.
+   */
+  release(batches: Batch[]): void {
+    this.assertOpen()
+    for (const { id } of batches) {
+      const entry = this.entries.get(id)
+      if (entry?.inFlight) {
+        entry.inFlight = false
+        this.tally.inFlight--
+      }
+    }
+  }
+
   /** Shutdown: everything held in memory (in flight or not) goes to disk, fsync'd. */
   async persist(): Promise<void> {
     this.assertOpen()

@@ -1,0 +1,430 @@
+/**
+ * The Agent: builds the components from the configuration and is the only place that
+ * knows their order — native snapshot → metric model → buffer → exporter, with the
+ * heartbeat and health server beside them. Embeddable:
+ *
+ * ```ts
+ * const agent = new Agent(config, { logger })
+ * agent.on('collect', (snapshot) => render(snapshot))
+ * await agent.start()
+ * // …
+ * await agent.stop()
+ * ```
+ */
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+
+import { BatchBuffer, type DropEvent } from '../buffer'
+import { createCloudDetector } from '../cloud'
+import type { CloudInfo } from '../cloud'
+import type { AgentConfig } from '../config'
+import { createExporter, type Exporter, type ExportOutcome } from '../export'
+import {
+  AgentStats,
+  evaluateHealth,
+  renderPrometheus,
+  startHealthServer,
+  type HealthReport,
+  type HealthServer,
+} from '../health'
+import { agentStateFrom, HeartbeatClient, HeartbeatLoop, toSystemInfo } from '../heartbeat'
+import { HostCollector } from '../host-collector'
+import type { HostSnapshot } from '../native'
+import { VERSION } from '../version'
+import { flushOnce, type FlushReport } from './flush'
+import { Loop } from './loop'
+import * as o from './options'
+import { Pipeline } from './pipeline'
+
+export interface AgentOptions {
+  logger: Logger
+}
+
+export interface AgentEvents {
+  /** A system snapshot was taken. */
+  collect: [snapshot: HostSnapshot]
+  /** A flush finished (exported, or stopped by a failure). */
+  flush: [report: FlushReport]
+  /** Something failed in a loop; the agent keeps running. */
+  error: [err: Error]
+}
+
+/** Requests are capped below the collector's default 4 MiB receive limit. */
+const MAX_REQUEST_BYTES = 3 * 1024 * 1024
+/** How long `stop()` may spend on the last export. */
+const DEFAULT_STOP_DEADLINE_MS = 10_000
+
+type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+export class Agent extends EventEmitter<AgentEvents> {
+  #config: AgentConfig
+  readonly #logger: Logger
+  #state: State = 'idle'
+  #stats!: AgentStats
+  #buffer: BatchBuffer | undefined
+  #exporter: Exporter | undefined
+  #pipeline: Pipeline | undefined
+  #health: HealthServer | undefined
+  #heartbeat: HeartbeatLoop | undefined
+  #loops: Loop[] = []
+  #host!: HostCollector
+  #lastSnapshot: HostSnapshot | undefined
+  #cloud: () => Promise<CloudInfo> = async () => ({
+    provider: '',
+    instanceId: '',
+    instanceType: '',
+    region: '',
+    zone: '',
+  })
+  #exportFailures = 0
+  #nextExportAt = 0
+  readonly #startedAt = Date.now()
+
+  constructor(config: AgentConfig, options: AgentOptions) {
+    super()
+    if (!config.agent.id) throw new Error('the agent id must be resolved before the agent is built')
+    this.#config = config
+    this.#logger = options.logger
+  }
+
+  get config(): AgentConfig {
+    return this.#config
+  }
+
+  get state(): State {
+    return this.#state
+  }
+
+  get stats(): AgentStats {
+    return this.#stats
+  }
+
+  /** The health server's URL (`http://host:port`), once started. */
+  get healthUrl(): string | undefined {
+    return this.#health?.url
+  }
+
+  /** The most recent system snapshot. */
+  get lastSnapshot(): HostSnapshot | undefined {
+    return this.#lastSnapshot
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle' && this.#state !== 'stopped') throw new Error(`the agent is ${this.#state}`)
+    this.#state = 'starting'
+    try {
+      await this.#build()
+    } catch (err) {
+      await this.#teardown()
+      this.#state = 'stopped'
+      throw err
+    }
+    for (const loop of this.#loops) loop.start()
+    this.#heartbeat?.start()
+    this.#stats.setPhase('running')
+    this.#state = 'running'
+  }
+
+  /**
+   * Stops collecting, moves what is in memory to disk, tries one last export within
+   * `deadlineMs`, and closes everything. What could not be sent stays on disk.
+   */
+  async stop(options: { deadlineMs?: number; finalExport?: boolean } = {}): Promise<void> {
+    if (this.#state !== 'running' && this.#state !== 'starting') return
+    this.#state = 'stopping'
+    this.#stats.setPhase('stopping')
+    await this.#heartbeat?.stop()
+    await Promise.all(this.#loops.map((l) => l.stop()))
+    await this.#pipeline?.stop()
+    if (this.#buffer) {
+      await this.#buffer.persist()
+      if (options.finalExport !== false)
+        await this.#finalExport(options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS)
+      const left = this.#buffer.stats()
+      const batches = left.diskBatches + left.memoryBatches
+      if (batches > 0) {
+        this.#logger.info(
+          { batches, bytes: left.diskBytes + left.memoryBytes },
+          'buffered data kept on disk for the next start',
+        )
+      } else {
+        this.#logger.info('all buffered data was sent')
+      }
+    }
+    await this.#teardown()
+    this.#state = 'stopped'
+  }
+
+  /** Applies a new configuration: a stop without the last export, then a start; the buffer persists across. */
+  async reload(config: AgentConfig): Promise<void> {
+    const previous = this.#config
+    await this.stop({ finalExport: false })
+    this.#config = { ...config, agent: { ...config.agent, id: previous.agent.id } }
+    try {
+      await this.start()
+    } catch (err) {
+      this.#logger.error(
+        { err },
+        'the new configuration could not be started; running on with the previous one',
+      )
+      this.#config = previous
+      await this.start()
+      throw err
+    }
+  }
+
+  health(): HealthReport {
+    return evaluateHealth(this.#stats, Date.now(), { version: VERSION, agentId: this.#config.agent.id })
+  }
+
+  metricsText(): string {
+    return renderPrometheus(this.#stats, { version: VERSION, agentId: this.#config.agent.id })
+  }
+
+  async #build(): Promise<void> {
+    const c = this.#config
+    const log = this.#logger
+    this.#stats = new AgentStats({
+      startTimeMs: this.#startedAt,
+      collectionIntervalSeconds: c.collectors.system.interval / 1000,
+      bufferMaxBytes: c.buffer.max_size_mb * 1024 * 1024,
+      exportEnabled: c.exporter.otlp.enabled,
+      heartbeatEnabled: c.heartbeat.enabled,
+    })
+    this.#host = new HostCollector(o.hostCollectorOptions(c))
+    this.#cloud = createCloudDetector({
+      provider: c.cloud.provider,
+      hint: '',
+      endpoints: c.cloud.endpoints,
+      timeoutMs: c.cloud.timeout,
+      logger: log,
+    })
+    if (c.health.enabled) {
+      this.#health = await startHealthServer({
+        endpoint: c.health.endpoint,
+        getHealth: () => this.health(),
+        getMetrics: () => this.metricsText(),
+        logger: log,
+      })
+    }
+    if (c.exporter.otlp.enabled) {
+      this.#buffer = await BatchBuffer.open(o.bufferOptions(c, log))
+      this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
+      const opened = this.#buffer.stats()
+      if (opened.diskBatches > 0)
+        log.info(
+          { batches: opened.diskBatches, bytes: opened.diskBytes },
+          'buffered data from an earlier run will be sent',
+        )
+      this.#exporter = createExporter(o.exporterOptions(c, log))
+      this.#pipeline = new Pipeline({
+        config: c,
+        buffer: this.#buffer,
+        stats: this.#stats,
+        logger: log,
+        cloud: () => this.#cloud(),
+      })
+      await this.#pipeline.startLogs()
+      this.#loops.push(
+        new Loop(() => this.#flush(), {
+          name: 'flush',
+          intervalMs: c.exporter.otlp.flush_interval,
+          jitter: 0.1,
+          runAtStart: false,
+          onError: (err) => this.#loopError('flush', err),
+        }),
+      )
+      if (c.collectors.process.enabled) {
+        this.#loops.push(
+          new Loop(() => this.#pipeline!.collectProcesses(), {
+            name: 'process',
+            intervalMs: c.collectors.process.interval,
+            jitter: 0.05,
+            onError: (err) => this.#loopError('process', err),
+          }),
+        )
+      }
+    }
+    if (c.collectors.system.enabled) {
+      this.#loops.push(
+        new Loop(() => this.#collect(), {
+          name: 'collect',
+          intervalMs: c.collectors.system.interval,
+          jitter: 0.05,
+          onError: (err) => this.#loopError('collect', err),
+        }),
+      )
+    }
+    if (c.heartbeat.enabled) this.#buildHeartbeat()
+  }
+
+  #buildHeartbeat(): void {
+    const c = this.#config
+    const client = new HeartbeatClient(o.heartbeatClientOptions(c, this.#logger))
+    if (c.heartbeat.register) {
+      void client.register({
+        name: c.agent.name,
+        hostname: c.agent.hostname,
+        version: VERSION,
+        tags: c.agent.tags,
+      })
+    }
+    this.#heartbeat = new HeartbeatLoop({
+      client,
+      intervalMs: c.heartbeat.interval,
+      stats: this.#stats,
+      logger: this.#logger,
+      buildBody: async () => {
+        const snapshot = await this.#heartbeatSnapshot()
+        const cloud = await this.#cloud()
+        return {
+          systemInfo: toSystemInfo(snapshot, {
+            agentVersion: VERSION,
+            agentStartTime: Math.floor(this.#startedAt / 1000),
+            cloud,
+          }),
+          agent: agentStateFrom(this.#stats, this.#pipeline?.collectorStates()),
+        }
+      },
+    })
+  }
+
+  /** The system loop's snapshot when fresh; otherwise one taken now (system collector off or stalled). */
+  async #heartbeatSnapshot(): Promise<HostSnapshot> {
+    const last = this.#lastSnapshot
+    const fresh = last && Date.now() - last.collectedAtUnixMs < 2 * this.#config.collectors.system.interval
+    if (fresh && this.#config.collectors.system.enabled) return last
+    const snapshot = await this.#host.collect()
+    this.#lastSnapshot = snapshot
+    return snapshot
+  }
+
+  async #collect(): Promise<void> {
+    const snapshot = await this.#host.collect()
+    this.#lastSnapshot = snapshot
+    this.#stats.recordCollection(snapshot.collectionDurationNs / 1e9, snapshot.errors)
+    if (snapshot.errors.length > 0)
+      this.#logger.debug({ errors: snapshot.errors }, 'some snapshot groups failed')
+    if (this.#cloudHintPending(snapshot)) this.#rebuildCloudDetector(snapshot.virtualization.cloudHint)
+    await this.#pipeline?.recordSystem(snapshot)
+    this.#updateBufferGauges()
+    this.emit('collect', snapshot)
+  }
+
+  #cloudHint = ''
+
+  #cloudHintPending(snapshot: HostSnapshot): boolean {
+    return snapshot.virtualization.cloudHint !== this.#cloudHint
+  }
+
+  #rebuildCloudDetector(hint: string): void {
+    this.#cloudHint = hint
+    const c = this.#config
+    this.#cloud = createCloudDetector({
+      provider: c.cloud.provider,
+      hint,
+      endpoints: c.cloud.endpoints,
+      timeoutMs: c.cloud.timeout,
+      logger: this.#logger,
+    })
+  }
+
+  async #flush(): Promise<{ again: boolean } | void> {
+    if (!this.#buffer || !this.#exporter) return
+    if (Date.now() < this.#nextExportAt) return
+    const report = await flushOnce(this.#buffer, this.#exporter, {
+      batchSize: this.#config.exporter.otlp.batch_size,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      logger: this.#logger,
+      onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
+    })
+    this.#updateBufferGauges()
+    this.emit('flush', report)
+    if (report.failure?.kind === 'retryable') {
+      this.#exportFailures++
+      const wait = Math.max(
+        report.failure.retryAfterMs ?? 0,
+        o.retryDelay(this.#config, this.#exportFailures),
+      )
+      this.#nextExportAt = Date.now() + wait
+      return
+    }
+    if (report.exported.length > 0) {
+      if (this.#exportFailures > 0)
+        this.#logger.info(
+          { after_failures: this.#exportFailures },
+          'the collector is reachable again; sending buffered data',
+        )
+      this.#exportFailures = 0
+      this.#nextExportAt = 0
+    }
+    return { again: report.more }
+  }
+
+  #recordOutcome(signal: string, outcome: ExportOutcome): void {
+    this.#stats.recordExport(signal, outcome.kind === 'ok', outcome.kind === 'ok' ? undefined : outcome.error)
+    if (outcome.kind === 'ok') return
+    const buffered = this.#buffer?.stats()
+    const where = `${this.#config.telemetryflow.protocol} ${this.#config.telemetryflow.endpoint}`
+    if (outcome.kind === 'permanent') {
+      this.#logger.error(
+        { endpoint: where, error: outcome.error },
+        'the collector rejected a batch for good; it is discarded and counted as dropped',
+      )
+    } else if (this.#exportFailures === 0 || this.#exportFailures % 10 === 0) {
+      this.#logger.warn(
+        {
+          endpoint: where,
+          error: outcome.error,
+          buffered_batches: (buffered?.diskBatches ?? 0) + (buffered?.memoryBatches ?? 0),
+        },
+        'cannot reach the collector; data waits in the buffer and is sent when it is back',
+      )
+    }
+  }
+
+  #updateBufferGauges(): void {
+    const b = this.#buffer?.stats()
+    if (!b) return
+    this.#stats.setBuffer({
+      memoryBatches: b.memoryBatches,
+      memoryBytes: b.memoryBytes,
+      diskBatches: b.diskBatches,
+      diskBytes: b.diskBytes,
+    })
+  }
+
+  async #finalExport(deadlineMs: number): Promise<void> {
+    if (!this.#buffer || !this.#exporter || this.#exportFailures > 0) return
+    const deadline = Date.now() + deadlineMs
+    while (Date.now() < deadline) {
+      const report = await flushOnce(this.#buffer, this.#exporter, {
+        batchSize: this.#config.exporter.otlp.batch_size,
+        maxRequestBytes: MAX_REQUEST_BYTES,
+        logger: this.#logger,
+        onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
+      })
+      if (report.failure || !report.more) return
+    }
+  }
+
+  #loopError(loop: string, err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err))
+    this.#logger.error({ err: error, loop }, `the ${loop} loop failed; it carries on at its next interval`)
+    if (this.listenerCount('error') > 0) this.emit('error', error)
+  }
+
+  async #teardown(): Promise<void> {
+    this.#loops = []
+    this.#heartbeat = undefined
+    const closing: Array<Promise<unknown>> = []
+    if (this.#exporter) closing.push(this.#exporter.close())
+    if (this.#health) closing.push(this.#health.close())
+    await Promise.allSettled(closing)
+    if (this.#buffer) await this.#buffer.close()
+    this.#buffer = undefined
+    this.#exporter = undefined
+    this.#health = undefined
+    this.#pipeline = undefined
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Config → component options. The only place that knows how the YAML's sections
+ * map onto the native collector, buffer, exporter and heartbeat.
+ */
+import { join } from 'node:path'
+
+import type { BufferOptions } from '../buffer'
+import type { AgentConfig } from '../config'
+import type { ExporterOptions } from '../export'
+import type { HeartbeatClientOptions } from '../heartbeat/client'
+import type { MetricGroups } from '../metrics'
+import type { HostCollectorOptions } from '../native'
+import type { Logger } from 'pino'
+
+const MIB = 1024 * 1024
+
+/** The native groups the system collector reads, from its switches. */
+export function systemGroups(config: AgentConfig): string[] {
+  const s = config.collectors.system
+  const groups = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
+  if (s.cpu) groups.push('cpu')
+  if (s.memory) groups.push('memory')
+  if (s.disk) groups.push('disk')
+  if (s.filesystem) groups.push('filesystem')
+  if (s.network) groups.push('network')
+  if (s.tcp) groups.push('tcp')
+  return groups
+}
+
+export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
+  const s = config.collectors.system
+  return {
+    rootPath: s.root_path || undefined,
+    perCore: s.per_core,
+    // Per-process records belong to the process collector; the system scan only counts.
+    topProcesses: 0,
+    maxProcesses: 0,
+    groups: systemGroups(config),
+  }
+}
+
+export function processCollectorOptions(config: AgentConfig): HostCollectorOptions {
+  const p = config.collectors.process
+  return {
+    rootPath: config.collectors.system.root_path || undefined,
+    groups: ['host', 'process'],
+    topProcesses: p.top_n,
+    processPatterns: p.include,
+    maxProcesses: p.max_processes,
+  }
+}
+
+export function metricGroups(config: AgentConfig): MetricGroups {
+  const s = config.collectors.system
+  return {
+    cpu: s.cpu,
+    memory: s.memory,
+    disk: s.disk,
+    filesystem: s.filesystem,
+    network: s.network,
+    tcp: s.tcp,
+  }
+}
+
+export function bufferPath(config: AgentConfig): string {
+  return config.buffer.path || join(config.agent.data_dir, 'buffer')
+}
+
+export function bufferOptions(config: AgentConfig, logger: Logger): BufferOptions {
+  const b = config.buffer
+  return {
+    path: bufferPath(config),
+    maxSizeBytes: b.max_size_mb * MIB,
+    maxAgeMs: b.max_age,
+    maxRetries: b.max_retries,
+    memoryMaxBytes: b.memory_max_mb * MIB,
+    syncWrites: b.sync_writes,
+    logger,
+  }
+}
+
+export function exporterOptions(config: AgentConfig, logger: Logger): ExporterOptions {
+  const t = config.telemetryflow
+  const o = config.exporter.otlp
+  return {
+    endpoint: t.endpoint,
+    protocol: t.protocol,
+    httpMetricsPath: t.http_metrics_path,
+    httpLogsPath: t.http_logs_path,
+    compression: o.compression,
+    headers: o.headers,
+    tls: {
+      enabled: t.tls.enabled,
+      caFile: t.tls.ca_file || undefined,
+      certFile: t.tls.cert_file || undefined,
+      keyFile: t.tls.key_file || undefined,
+      serverName: t.tls.server_name || undefined,
+      skipVerify: t.tls.skip_verify,
+    },
+    timeoutMs: t.timeout,
+    apiKeyId: t.api_key_id || undefined,
+    apiKeySecret: t.api_key_secret || undefined,
+    agentId: config.agent.id,
+    logger,
+  }
+}
+
+export function heartbeatClientOptions(config: AgentConfig, logger: Logger): HeartbeatClientOptions {
+  const t = config.telemetryflow
+  return {
+    apiEndpoint: t.api_endpoint,
+    path: config.heartbeat.path,
+    agentId: config.agent.id,
+    apiKeyId: t.api_key_id,
+    apiKeySecret: t.api_key_secret,
+    timeoutMs: config.heartbeat.timeout,
+    logger,
+    retry: {
+      maxRetries: t.retry.enabled ? Math.min(t.retry.max_retries, 3) : 0,
+      initialIntervalMs: t.retry.initial_interval,
+      maxIntervalMs: t.retry.max_interval,
+    },
+  }
+}
+
+/** Delay before the next export attempt after `failures` consecutive retryable failures. */
+export function retryDelay(
+  config: AgentConfig,
+  failures: number,
+  random: () => number = Math.random,
+): number {
+  const r = config.telemetryflow.retry
+  if (!r.enabled || failures <= 0) return 0
+  const ceiling = Math.min(r.max_interval, r.initial_interval * r.multiplier ** (failures - 1))
+  return Math.floor(ceiling * (0.5 + random() / 2))
+}

@@ -1,0 +1,142 @@
+/**
+ * Snapshots into the buffer: the system collector's metric model, the process
+ * collector (its own scan and model, on its own interval), and the log collector.
+ * Everything here only pushes into the buffer; sending is the flush loop's job.
+ */
+import type { Logger } from 'pino'
+
+import type { BatchBuffer } from '../buffer'
+import type { CloudInfo } from '../cloud'
+import type { AgentConfig } from '../config'
+import type { AgentStats } from '../health'
+import { HostCollector } from '../host-collector'
+import {
+  buildResource,
+  MetricModel,
+  type CloudInfo as ResourceCloud,
+  type ResourceAttributes,
+} from '../metrics'
+import type { HostSnapshot, ProcessRecord } from '../native'
+import * as o from './options'
+
+export interface PipelineOptions {
+  config: AgentConfig
+  buffer: BatchBuffer
+  stats: AgentStats
+  logger: Logger
+  cloud: () => Promise<CloudInfo>
+}
+
+const SEMCONV_CLOUD: Record<string, string> = {
+  aws: 'aws',
+  gcp: 'gcp',
+  azure: 'azure',
+  alibaba: 'alibaba_cloud',
+}
+
+function resourceCloud(info: CloudInfo): ResourceCloud | undefined {
+  if (!info.provider) return undefined
+  return {
+    provider: SEMCONV_CLOUD[info.provider] ?? info.provider,
+    region: info.region,
+    availabilityZone: info.zone,
+    instanceId: info.instanceId,
+    instanceType: info.instanceType,
+  }
+}
+
+function matchesAny(patterns: RegExp[], p: ProcessRecord): boolean {
+  return patterns.some((re) => re.test(p.name) || re.test(p.executable) || re.test(p.commandLine))
+}
+
+export class Pipeline {
+  readonly #o: PipelineOptions
+  #systemModel: MetricModel | undefined
+  #processModel: MetricModel | undefined
+  #processHost: HostCollector | undefined
+  readonly #exclude: RegExp[]
+  #processState = { exported: 0, leftOut: 0, excluded: 0 }
+
+  constructor(options: PipelineOptions) {
+    this.#o = options
+    this.#exclude = options.config.collectors.process.exclude.map((p) => new RegExp(p))
+  }
+
+  async #resource(snapshot: HostSnapshot): Promise<ResourceAttributes> {
+    const c = this.#o.config
+    return buildResource(snapshot, {
+      agentId: c.agent.id,
+      environment: c.telemetryflow.environment,
+      hostname: c.agent.hostname || undefined,
+      tags: c.agent.tags,
+      cloud: resourceCloud(await this.#o.cloud()),
+    })
+  }
+
+  /** The system snapshot as metrics, into the buffer. */
+  async recordSystem(snapshot: HostSnapshot): Promise<void> {
+    const c = this.#o.config
+    this.#systemModel ??= new MetricModel({
+      resource: await this.#resource(snapshot),
+      semconv: c.exporter.otlp.semantic_conventions,
+      perCore: c.collectors.system.per_core,
+      enabled: o.metricGroups(c),
+    })
+    this.#systemModel.record(snapshot)
+    const { body, dataPoints } = await this.#systemModel.collect()
+    await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
+  }
+
+  /** One process-collector cycle: scan, filter, per-process metrics into the buffer. */
+  async collectProcesses(): Promise<void> {
+    const c = this.#o.config
+    this.#processHost ??= new HostCollector(o.processCollectorOptions(c))
+    const snapshot = await this.#processHost.collect()
+    const top = snapshot.processes.top.filter((p) => !matchesAny(this.#exclude, p))
+    this.#processState = {
+      exported: top.length,
+      leftOut: snapshot.processes.leftOut,
+      excluded: snapshot.processes.top.length - top.length,
+    }
+    this.#o.stats.setProcessesLeftOut(snapshot.processes.leftOut)
+    const filtered: HostSnapshot = { ...snapshot, processes: { ...snapshot.processes, top } }
+    this.#processModel ??= new MetricModel({
+      resource: await this.#resource(snapshot),
+      semconv: c.exporter.otlp.semantic_conventions,
+      processMetrics: true,
+      enabled: {
+        cpu: false,
+        load: false,
+        memory: false,
+        paging: false,
+        disk: false,
+        filesystem: false,
+        network: false,
+        tcp: false,
+        processes: false,
+        uptime: false,
+        linux: false,
+      },
+    })
+    this.#processModel.record(filtered)
+    const { body, dataPoints } = await this.#processModel.collect()
+    if (dataPoints > 0) await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
+  }
+
+  async startLogs(): Promise<void> {}
+
+  /** Per-collector state for the heartbeat's agent section. */
+  collectorStates(): Record<string, Record<string, unknown>> {
+    const c = this.#o.config.collectors
+    const states: Record<string, Record<string, unknown>> = {
+      system: { enabled: c.system.enabled },
+      process: { enabled: c.process.enabled, ...this.#processState },
+      logs: { enabled: c.logs.enabled },
+    }
+    return states
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.#systemModel?.shutdown(), this.#processModel?.shutdown()])
+  }
+}
