@@ -121,19 +121,13 @@ describe('HostCollector on a garbage procfs tree', () => {
     assert.equal(s.processes.total, 1)
   })
 
-  // With `procRoot` set and `rootPath` left at `/`, `agent_sees_described_netns`
-  // (native/src/net/mod.rs) answers true from `rootfs == "/"` alone, so TCP states come
-  // from this process's own namespace through netlink, not from the tree `procRoot` names.
-  const netns = { todo: 'procRoot without rootPath still counts TCP over netlink in the agent’s namespace' }
-  test(
-    'reports the described tree’s TCP sockets, not those of the agent’s own namespace',
-    netns,
-    async () => {
-      const c = new HostCollector({ procRoot: garbageProc(), sysRoot: emptyDir(), groups: ['tcp'] })
-      const s = await c.collect()
-      // The tree has no net/tcp or net/tcp6: the group either fails or counts nothing.
-      assert.notEqual(s.tcp.source, 'netlink')
-      if (s.errors.length === 0) assert.equal(s.tcp.all.total, 0)
-    },
-  )
+  // A `procRoot` alone (rootPath left at `/`) describes another tree: TCP states must come
+  // from that tree, never from this process's own namespace through netlink.
+  test('reports the described tree’s TCP sockets, not those of the agent’s own namespace', async () => {
+    const c = new HostCollector({ procRoot: garbageProc(), sysRoot: emptyDir(), groups: ['tcp'] })
+    const s = await c.collect()
+    // The tree has no net/tcp or net/tcp6: the group either fails or counts nothing.
+    assert.notEqual(s.tcp.source, 'netlink')
+    if (s.errors.length === 0) assert.equal(s.tcp.all.total, 0)
+  })
 })

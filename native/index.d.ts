@@ -239,8 +239,9 @@ export interface HostCollectorOptions {
   /** Top N processes by CPU and by memory to return records for. Default 10; 0 = none. */
   topProcesses?: number
   /**
-   * Regular expressions on process name, executable or command line; matching
-   * processes always get a record (up to `maxProcesses`).
+   * Regular expressions on the process name (the kernel's 15-byte `comm`, or the full
+   * file name of the executable or of `argv[0]`), the executable path or the command
+   * line; matching processes always get a record (up to `maxProcesses`).
    */
   processPatterns?: Array<string>
   /** Hard cap on per-process records per collect. Default 200. */

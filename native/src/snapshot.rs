@@ -68,8 +68,9 @@ pub struct HostCollectorOptions {
     pub per_core: Option<bool>,
     /// Top N processes by CPU and by memory to return records for. Default 10; 0 = none.
     pub top_processes: Option<u32>,
-    /// Regular expressions on process name, executable or command line; matching
-    /// processes always get a record (up to `maxProcesses`).
+    /// Regular expressions on the process name (the kernel's 15-byte `comm`, or the full
+    /// file name of the executable or of `argv[0]`), the executable path or the command
+    /// line; matching processes always get a record (up to `maxProcesses`).
     pub process_patterns: Option<Vec<String>>,
     /// Hard cap on per-process records per collect. Default 200.
     pub max_processes: Option<u32>,

@@ -34,10 +34,18 @@ pub(crate) fn proc_net(roots: &Roots, rel: &str) -> PathBuf {
 /// True when the agent's own network namespace is the one the snapshot describes,
 /// so `getifaddrs` and netlink answers belong in it.
 pub(crate) fn agent_sees_described_netns(roots: &Roots) -> bool {
-    if roots.rootfs == Path::new("/") {
+    let on_host_root = roots.rootfs == Path::new("/");
+    if on_host_root && roots.proc == Path::new("/proc") {
         return true;
     }
-    let described = std::fs::read_link(roots.proc("1/ns/net"));
+    // A procfs elsewhere (a root path, or a `procRoot` alone) describes the agent's
+    // namespace only if its namespace link is the agent's own; a fixture tree has none.
+    let pid = if on_host_root {
+        "self/ns/net"
+    } else {
+        "1/ns/net"
+    };
+    let described = std::fs::read_link(roots.proc(pid));
     let own = std::fs::read_link("/proc/self/ns/net");
     matches!((described, own), (Ok(a), Ok(b)) if a == b)
 }

@@ -235,13 +235,20 @@ impl Scan<'_> {
     }
 }
 
+/// `comm` keeps 15 bytes of a name, so `^long-program-name$` is also tried on the
+/// file name of `argv[0]` and of the executable, as well as on the whole command line.
 fn matches_cmdline(set: &RegexSet, dir: &mut PathBuf, buf: &mut Vec<u8>) -> bool {
     read_into(&with_file(dir, "cmdline"), buf, CMDLINE_CAP).is_ok()
-        && set.is_match(stat::cmdline_in_place(buf))
+        && (set.is_match(stat::argv0_name(buf)) || set.is_match(stat::cmdline_in_place(buf)))
 }
 
 fn matches_exe(set: &RegexSet, dir: &mut PathBuf) -> bool {
-    fs::read_link(with_file(dir, "exe")).is_ok_and(|exe| set.is_match(exe.as_os_str().as_bytes()))
+    fs::read_link(with_file(dir, "exe")).is_ok_and(|exe| {
+        set.is_match(exe.as_os_str().as_bytes())
+            || exe
+                .file_name()
+                .is_some_and(|name| set.is_match(name.as_bytes()))
+    })
 }
 
 /// `dir/name`, reusing `dir`'s allocation; the guard pops `name` when dropped.

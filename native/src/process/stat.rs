@@ -168,6 +168,13 @@ pub fn cmdline_in_place(buf: &mut [u8]) -> &[u8] {
     line
 }
 
+/// The file name of `argv[0]` in a raw NUL-separated `cmdline`: the program's full
+/// name, where `comm` keeps only its first 15 bytes.
+pub fn argv0_name(raw: &[u8]) -> &[u8] {
+    let argv0 = raw.split(|&b| b == 0).next().unwrap_or_default();
+    argv0.rsplit(|&b| b == b'/').next().unwrap_or_default()
+}
+
 /// A directory name that is a pid: ASCII digits only, fitting a u32.
 pub fn parse_pid(name: &[u8]) -> Option<u32> {
     if name.is_empty() || !name.iter().all(u8::is_ascii_digit) {
@@ -312,6 +319,12 @@ mod tests {
         assert_eq!(join_cmdline(&long).len(), CMDLINE_CAP);
         let mut b = b"a\x00b\x00\x00".to_vec();
         assert_eq!(cmdline_in_place(&mut b), b"a b");
+        assert_eq!(
+            argv0_name(b"/usr/bin/a-very-long-program-name\0--flag\0"),
+            b"a-very-long-program-name"
+        );
+        assert_eq!(argv0_name(b"plain"), b"plain");
+        assert_eq!(argv0_name(b""), b"");
     }
 
     #[test]
