@@ -48,6 +48,8 @@ export interface LogAgentStats {
   cpuUserUs: number
   cpuSystemUs: number
   rssBytes: number
+  /** V8 heap in use (RSS also counts LMDB's memory-mapped pages). */
+  heapUsedBytes: number
   /** Peak resident set size so far (process.resourceUsage().maxRSS), bytes. */
   maxRssBytes: number
   bufferDiskBatches: number
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
       rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       bufferDiskBatches: b.diskBatches,
       bufferMemoryBatches: b.memoryBatches,
