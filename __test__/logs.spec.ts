@@ -351,6 +351,31 @@ describe('the log collector', () => {
     await r.close()
   })
 
+  it('follows a file that is deleted and created again under the same name', async () => {
+    const r = await rig()
+    const file = join(r.dir, 'logs', 'app.log')
+    writeFileSync(file, lines(1, 3))
+    await r.collector.poll()
+    unlinkSync(file)
+    await r.collector.poll()
+    await r.collector.poll()
+    assert.equal(r.collector.stats().files, 0, 'the deleted file is closed once it has been quiet for a poll')
+    writeFileSync(file, lines(1, 2, 'again'))
+    await r.collector.poll()
+    assert.deepEqual(await r.bodies(), [...numbered(1, 3), ...numbered(1, 2, 'again')])
+    await r.close()
+  })
+
+  it('emits an open multi-line record at stop', async () => {
+    const r = await rig({ multilineStartPattern: '^\\S' })
+    writeFileSync(join(r.dir, 'logs', 'app.log'), 'Error: boom\n    at f (a.js:1)\n    at g (a.js:2)\n')
+    await r.collector.poll()
+    assert.deepEqual(await r.bodies(), [])
+    await r.collector.stop()
+    assert.deepEqual(await r.bodies(), ['Error: boom\n    at f (a.js:1)\n    at g (a.js:2)'])
+    await r.close()
+  })
+
   it('keeps polling on its own once started, and stops cleanly', async () => {
     const r = await rig()
     const file = join(r.dir, 'logs', 'app.log')

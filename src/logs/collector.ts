@@ -20,14 +20,13 @@
  *   - An open multi-line record is emitted when a poll finds no new bytes in its file (so a
  *     last stack trace waits at most about one poll interval), and at stop.
  */
-import { readdir, stat } from 'node:fs/promises'
-import type { Stats } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Logger } from 'pino'
 import { glob } from 'tinyglobby'
-import { FileTail, idKey, isPathCursor, type FileCursor, type PathCursor } from './file'
+import { FileTail, isPathCursor, type FileCursor, type PathCursor } from './file'
 import { LogEncoder } from './otlp'
-import type { RecordReaderOptions } from './records'
+import { FileRegistry, statFile } from './registry'
 import type { LogCollectorOptions, LogCollectorStats } from './types'
 
 const CHUNK_BYTES = 64 * 1024
@@ -35,8 +34,6 @@ const CHUNK_BYTES = 64 * 1024
 const MAX_BATCH_TEXT_BYTES = 1024 * 1024
 /** Batches per file per poll before the others get their turn (the next poll then runs at once). */
 const MAX_BATCHES_PER_FILE_POLL = 8
-/** Closed files remembered, so a rotated name that also matches the globs is not read twice. */
-const MAX_FINISHED = 1024
 
 interface PathGroup {
   path: string
@@ -54,14 +51,12 @@ interface Pending {
 
 export class LogCollector {
   private readonly groups = new Map<string, PathGroup>()
-  private readonly tails = new Map<string, FileTail>()
-  private readonly finished = new Map<string, FileCursor>()
+  private readonly files: FileRegistry
   private readonly retiredAt = new WeakMap<FileTail, number>()
   private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES)
   private readonly encoder: LogEncoder
   private readonly include: RegExp[]
   private readonly exclude: RegExp[]
-  private readonly readerOptions: RecordReaderOptions
   private readonly maxBatch: number
   private readonly log: Logger
   private readonly now: () => number
@@ -88,12 +83,12 @@ export class LogCollector {
     this.maxBatch = Math.max(1, opts.maxBatchRecords ?? 1000)
     this.log = opts.logger.child({ component: 'logs' })
     this.now = opts.now ?? Date.now
-    this.readerOptions = {
+    this.files = new FileRegistry({
       maxLineBytes: Math.max(1, opts.maxLineBytes),
       multilineStart: opts.multilineStartPattern ? new RegExp(opts.multilineStartPattern) : undefined,
       onTruncated: () => this.counters.truncatedLines++,
       onLine: () => this.counters.linesRead++,
-    }
+    })
   }
 
   /** Polls now and then every pollIntervalMs (at once again while files have a backlog). */
@@ -119,7 +114,7 @@ export class LogCollector {
   }
 
   stats(): LogCollectorStats {
-    return { files: this.tails.size, ...this.counters }
+    return { files: this.files.size, ...this.counters }
   }
 
   private serial(task: () => Promise<void>): Promise<void> {
@@ -166,7 +161,7 @@ export class LogCollector {
   /** Starts following a path seen for the first time. */
   private async follow(path: string): Promise<void> {
     const st = await statFile(path)
-    if (!st || this.tails.has(idKey(st.dev, st.ino))) return
+    if (!st || this.files.isOpen(st)) return
     const stored = this.opts.buffer.getCursor(path)
     const cursor: PathCursor | undefined = isPathCursor(stored) ? stored : undefined
     const group: PathGroup = { path, draining: [] }
@@ -174,14 +169,15 @@ export class LogCollector {
     let resume: FileCursor | undefined
     for (const entry of cursor?.files ?? []) {
       if (entry.dev === st.dev && entry.ino === st.ino) resume = entry
-      else if (!this.tails.has(idKey(entry.dev, entry.ino))) await this.reclaimRotated(group, entry)
+      else if (!this.files.isOpen(entry) && !this.files.isFinished(entry))
+        await this.reclaimRotated(group, entry)
     }
-    const tail = await this.openTail(path, st)
+    const tail = await this.files.openTail(path, st)
     if (!tail) return
     let offset = 0
     if (resume) offset = st.size >= resume.offset && (await tail.matches(resume)) ? resume.offset : 0
     else if (!cursor && this.polls === 1 && this.opts.startAt === 'end') offset = st.size
-    else offset = await this.finishedOffset(tail)
+    else offset = await this.files.finishedOffset(tail)
     tail.seek(offset)
     tail.lastSize = st.size
     group.active = tail
@@ -193,20 +189,21 @@ export class LogCollector {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const st = await statFile(join(dir, name))
       if (!st || st.dev !== entry.dev || st.ino !== entry.ino) continue
-      const tail = await this.openTail(join(dir, name), st)
+      const tail = await this.files.openTail(join(dir, name), st)
       if (!tail) return
       if (st.size >= entry.offset && (await tail.matches(entry))) {
         tail.seek(entry.offset)
         this.retire(group, tail, false)
         return
       }
-      this.forget(tail)
-      await tail.close()
+      await this.files.discard(tail)
       return
     }
-    this.log.warn(
-      { path: group.path, ino: entry.ino },
-      `log file ${group.path} was rotated while the agent was down and the old file is gone; lines not read from it are lost`,
+    // Usually it was read to its end and then removed by the rotation; if it still had lines
+    // past the stored offset when it went, they are gone.
+    this.log.info(
+      { path: group.path, ino: entry.ino, offset: entry.offset },
+      `log file ${group.path}: the file it named before (rotated away) is no longer there; reading goes on with the current one`,
     )
   }
 
@@ -228,10 +225,10 @@ export class LogCollector {
       }
       active.lastSize = st.size
     }
-    if (!group.active && st && !this.tails.has(idKey(st.dev, st.ino))) {
-      const tail = await this.openTail(group.path, st)
+    if (!group.active && st && !this.files.isOpen(st)) {
+      const tail = await this.files.openTail(group.path, st)
       if (tail) {
-        tail.seek(await this.finishedOffset(tail))
+        tail.seek(await this.files.finishedOffset(tail))
         tail.lastSize = st.size
         group.active = tail
       }
@@ -322,9 +319,7 @@ export class LogCollector {
     const end = tail.reader.safeOffset()
     if (batch.texts.length) await this.push(group, tail, batch.texts, end)
     group.draining = group.draining.filter((t) => t !== tail)
-    this.forget(tail)
-    this.remember(tail.cursor(end))
-    await tail.close()
+    await this.files.close(tail, end)
   }
 
   private async finish(): Promise<void> {
@@ -339,32 +334,8 @@ export class LogCollector {
         }
       }
     }
-    for (const tail of this.tails.values()) await tail.close()
-    this.tails.clear()
+    await this.files.closeAll()
     this.groups.clear()
-  }
-
-  private async openTail(path: string, st: Stats): Promise<FileTail | undefined> {
-    const tail = await FileTail.open(path, st, this.readerOptions)
-    if (tail) this.tails.set(tail.key, tail)
-    return tail
-  }
-
-  /** Where a file already read to its end under another name continues (0 if it is unknown). */
-  private async finishedOffset(tail: FileTail): Promise<number> {
-    const done = this.finished.get(tail.key)
-    return done && (await tail.matches(done)) ? done.offset : 0
-  }
-
-  private forget(tail: FileTail): void {
-    if (this.tails.get(tail.key) === tail) this.tails.delete(tail.key)
-  }
-
-  private remember(cursor: FileCursor): void {
-    const key = idKey(cursor.dev, cursor.ino)
-    this.finished.delete(key)
-    this.finished.set(key, cursor)
-    if (this.finished.size > MAX_FINISHED) this.finished.delete(this.finished.keys().next().value!)
   }
 
   private async guard(path: string, task: () => Promise<void>): Promise<void> {
@@ -382,15 +353,5 @@ export class LogCollector {
     const once = !this.warned.has(`${path}\0${code}`)
     this.warned.add(`${path}\0${code}`)
     this.log[once ? 'warn' : 'debug']({ err, path }, message)
-  }
-}
-
-async function statFile(path: string): Promise<Stats | undefined> {
-  try {
-    const st = await stat(path)
-    return st.isFile() ? st : undefined
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
   }
 }
