@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config'
 import { IdentityError } from '../identity'
+import { LogFileError } from '../logging'
 import { NativeBindingError } from '../native'
 import { VERSION } from '../version'
 import { registerCollect } from './commands/collect'
@@ -54,7 +55,7 @@ function report(err: unknown, io: Io): number {
     io.err(`tfo-agent: ${err.message}\n`)
     return err.exitCode
   }
-  if (err instanceof IdentityError || err instanceof NativeBindingError) {
+  if (err instanceof IdentityError || err instanceof LogFileError || err instanceof NativeBindingError) {
     io.err(`tfo-agent: ${err.message}\n`)
     return EXIT.failure
   }

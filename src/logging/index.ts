@@ -45,11 +45,29 @@ export const REDACT_PATHS = [
 
 const guards = new WeakMap<Logger, SecretGuard>()
 
+/** The log file cannot be opened (a configuration problem, reported without a stack). */
+export class LogFileError extends Error {
+  override readonly name = 'LogFileError'
+}
+
 function sink(options: LoggerOptions): { write(chunk: string): unknown } {
   if (options.destination) return options.destination
-  // Synchronous writes: a log line written just before the process exits is not lost.
-  if (options.file) return pino.destination({ dest: options.file, append: true, mkdir: true, sync: true })
-  return pino.destination({ dest: 2, sync: true })
+  if (!options.file) return pino.destination({ dest: 2, sync: true })
+  try {
+    // Synchronous writes: a log line written just before the process exits is not lost.
+    return pino.destination({ dest: options.file, append: true, mkdir: true, sync: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const reasons: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EEXIST: 'a parent of it is not a directory',
+      ENOTDIR: 'a parent of it is not a directory',
+      EISDIR: 'it is a directory',
+    }
+    const reason = reasons[code ?? ''] ?? (err as Error).message
+    throw new LogFileError(`cannot open the log file ${options.file} (logging.file): ${reason}`)
+  }
 }
 
 /** Creates the agent's logger. `secrets` are values that must never be written. */
