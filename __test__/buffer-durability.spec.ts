@@ -115,4 +115,18 @@ describe('the batch buffer on disk', () => {
     assert.equal((await reopened.take(10)).length, 1)
     await reopened.close()
   })
+
+  it('moves and deletes cursors without a batch, and both survive a reopen', async () => {
+    const path = join(root, 'cursor-only')
+    const buffer = await BatchBuffer.open(options(path))
+    await buffer.setCursor('a.log', { offset: 10 })
+    await buffer.setCursor('gone.log', { offset: 5 })
+    await buffer.deleteCursor('gone.log')
+    assert.equal(buffer.stats().diskBatches, 0)
+    await buffer.close()
+
+    const reopened = await BatchBuffer.open(options(path))
+    assert.deepEqual(reopened.cursors(), [{ key: 'a.log', value: { offset: 10 } }])
+    await reopened.close()
+  })
 })

@@ -4,9 +4,13 @@
  * TFO_BENCH=native,pipeline,logs picks sections (default all).
  */
 import { benchNative } from './native.bench'
+import { benchLogs } from './logs.bench'
+import { benchPipeline } from './pipeline.bench'
 
 const sections: Record<string, () => Promise<void>> = {
   native: benchNative,
+  pipeline: benchPipeline,
+  logs: benchLogs,
 }
 
 async function main(): Promise<void> {

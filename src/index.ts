@@ -42,5 +42,6 @@ export { createExporter, type Exporter, type ExporterOptions, type ExportOutcome
 export { toSystemInfo, HeartbeatClient, type SystemInfo, type AgentMeta } from './heartbeat'
 export { loadConfig, parseConfig, ConfigError, type AgentConfig } from './config'
 export { createLogger } from './logging'
+export { LogCollector, type LogCollectorOptions, type LogCollectorStats } from './logs'
 export { resolveIdentity } from './identity'
 export { VERSION } from './version'

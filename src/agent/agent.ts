@@ -184,13 +184,15 @@ export class Agent extends EventEmitter<AgentEvents> {
   async #build(): Promise<void> {
     const c = this.#config
     const log = this.#logger
-    this.#stats = new AgentStats({
-      startTimeMs: this.#startedAt,
+    const settings = {
       collectionIntervalSeconds: c.collectors.system.interval / 1000,
       bufferMaxBytes: c.buffer.max_size_mb * 1024 * 1024,
       exportEnabled: c.exporter.otlp.enabled,
       heartbeatEnabled: c.heartbeat.enabled,
-    })
+    }
+    // A reload keeps the counters: /metrics counters and the dropped counts never go back.
+    if (this.#stats) Object.assign(this.#stats, settings)
+    else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
     this.#host = new HostCollector(o.hostCollectorOptions(c))
     this.#cloud = createCloudDetector({
       provider: c.cloud.provider,
@@ -384,6 +386,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #updateBufferGauges(): void {
+    this.#pipeline?.syncStats()
     const b = this.#buffer?.stats()
     if (!b) return
     this.#stats.setBuffer({

@@ -10,6 +10,7 @@ import type { CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
 import type { AgentStats } from '../health'
 import { HostCollector } from '../host-collector'
+import { LogCollector } from '../logs'
 import {
   buildResource,
   MetricModel,
@@ -56,6 +57,8 @@ export class Pipeline {
   #processHost: HostCollector | undefined
   readonly #exclude: RegExp[]
   #processState = { exported: 0, leftOut: 0, excluded: 0 }
+  #logs: LogCollector | undefined
+  #logLinesCounted = 0
 
   constructor(options: PipelineOptions) {
     this.#o = options
@@ -123,7 +126,38 @@ export class Pipeline {
     if (dataPoints > 0) await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
   }
 
-  async startLogs(): Promise<void> {}
+  /** Starts the log collector when `collectors.logs` is on; it runs on its own poll timer. */
+  async startLogs(): Promise<void> {
+    const c = this.#o.config
+    const l = c.collectors.logs
+    if (!l.enabled) return
+    // The resource needs the host's identity; a small scan gives it before the first system collect.
+    const identity = await new HostCollector({
+      rootPath: c.collectors.system.root_path || undefined,
+      groups: ['host', 'container', 'virtualization'],
+    }).collect()
+    this.#logs = new LogCollector({
+      paths: l.paths,
+      includePatterns: l.include_patterns,
+      excludePatterns: l.exclude_patterns,
+      startAt: l.start_at,
+      multilineStartPattern: l.multiline_start_pattern || undefined,
+      maxLineBytes: l.max_line_bytes,
+      pollIntervalMs: l.poll_interval,
+      resource: await this.#resource(identity),
+      buffer: this.#o.buffer,
+      logger: this.#o.logger,
+    })
+    await this.#logs.start()
+  }
+
+  /** Carries the log collector's counters into the agent's self-metrics. */
+  syncStats(): void {
+    if (!this.#logs) return
+    const read = this.#logs.stats().linesRead
+    this.#o.stats.addLogLines(read - this.#logLinesCounted)
+    this.#logLinesCounted = read
+  }
 
   /** Per-collector state for the heartbeat's agent section. */
   collectorStates(): Record<string, Record<string, unknown>> {
@@ -131,12 +165,15 @@ export class Pipeline {
     const states: Record<string, Record<string, unknown>> = {
       system: { enabled: c.system.enabled },
       process: { enabled: c.process.enabled, ...this.#processState },
-      logs: { enabled: c.logs.enabled },
+      logs: { enabled: c.logs.enabled, ...this.#logs?.stats() },
     }
     return states
   }
 
+  /** Stops the log collector (its pending records reach the buffer) and the models. */
   async stop(): Promise<void> {
+    await this.#logs?.stop()
+    this.syncStats()
     await Promise.allSettled([this.#systemModel?.shutdown(), this.#processModel?.shutdown()])
   }
 }

@@ -245,6 +245,23 @@ export class BatchBuffer extends EventEmitter {
     await this.store.flushed()
   }
 
+  /**
+   * Moves a cursor without a batch (every record in between was filtered out, or a
+   * file is first seen at its end); committed to disk before it resolves.
+   */
+  async setCursor(key: string, value: unknown): Promise<void> {
+    this.assertOpen()
+    await this.track(this.store.write([], { key, value }))
+    this.cursorMap.set(key, value)
+  }
+
+  /** Forgets a cursor (its file is gone). */
+  async deleteCursor(key: string): Promise<void> {
+    this.assertOpen()
+    await this.track(this.store.removeCursor(key))
+    this.cursorMap.delete(key)
+  }
+
   getCursor(key: string): unknown | undefined {
     return this.cursorMap.get(key)
   }

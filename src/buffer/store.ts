@@ -270,6 +270,13 @@ export class Store {
     })
   }
 
+  /** Deletes a cursor; resolves once committed. */
+  async removeCursor(key: string): Promise<void> {
+    await this.env.transaction(() => {
+      this.cursorDb.removeSync(key)
+    })
+  }
+
   async remove(ids: number[]): Promise<void> {
     await this.env.transaction(() => {
       for (const id of ids) {
