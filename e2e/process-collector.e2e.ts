@@ -164,68 +164,49 @@ describe('the process collector, end to end with the real OpenTelemetry Collecto
     assertQuiet(agent)
   })
 
-  test(
-    'applies exclude before the cap, so excluded processes neither take room nor count as left out',
-    {
-      todo: 'product bug: src/agent/pipeline.ts collectProcesses filters `exclude` after the native scan has applied max_processes (exclude is not passed to the native options in src/agent/options.ts), so excluded processes use up the cap and are counted in processes_left_out',
-    },
-    async () => {
-      kids = new Children()
-      // Idle Node.js betas: far more resident memory than the sleepers, so the cap's
-      // order (CPU, then memory) ranks them first.
-      const idle = 'setInterval(() => {}, 60_000)'
-      const betas = [await kids.node('tfo-e2e-beta', idle), await kids.node('tfo-e2e-beta', idle)]
-      const alphas = []
-      for (const m of ['0.000121', '0.000122', '0.000123'])
-        alphas.push(await kids.sleeper('tfo-e2e-alpha', m))
+  test('applies exclude before the cap, so excluded processes neither take room nor count as left out', async () => {
+    kids = new Children()
+    // Idle Node.js betas: far more resident memory than the sleepers, so the cap's
+    // order (CPU, then memory) ranks them first.
+    const idle = 'setInterval(() => {}, 60_000)'
+    const betas = [await kids.node('tfo-e2e-beta', idle), await kids.node('tfo-e2e-beta', idle)]
+    const alphas = []
+    for (const m of ['0.000121', '0.000122', '0.000123']) alphas.push(await kids.sleeper('tfo-e2e-alpha', m))
 
-      agent = await startAgent(col, { include: ['^tfo-e2e-'], exclude: ['beta'], top_n: 0, max_processes: 3 })
-      const cycles = await waitForCycles(col, agent, 2, () => true)
-      const leftOut = await until('the left-out gauge', () => leftOutGauge(agent!))
-      for (const b of betas) for (const c of cycles) assert.ok(!c.processes.has(b.pid!), 'no beta')
-      assert.deepEqual(
-        { exported: pidsOf(cycles.at(-1)!), leftOut },
-        { exported: sorted(alphas.map((a) => a.pid!)), leftOut: 0 },
-        'the three alphas fit under a cap of 3 and nothing exportable was left out',
-      )
-    },
-  )
+    agent = await startAgent(col, { include: ['^tfo-e2e-'], exclude: ['beta'], top_n: 0, max_processes: 3 })
+    const cycles = await waitForCycles(col, agent, 2, () => true)
+    const leftOut = await until('the left-out gauge', () => leftOutGauge(agent!))
+    for (const b of betas) for (const c of cycles) assert.ok(!c.processes.has(b.pid!), 'no beta')
+    assert.deepEqual(
+      { exported: pidsOf(cycles.at(-1)!), leftOut },
+      { exported: sorted(alphas.map((a) => a.pid!)), leftOut: 0 },
+      'the three alphas fit under a cap of 3 and nothing exportable was left out',
+    )
+  })
 
   // The kernel keeps 15 bytes of a program's name in /proc/<pid>/stat (comm).
   const LONG = 'tfo-e2e-long-gamma-name'
 
-  test(
-    'matches a program whose name is longer than the 15-byte comm by its full name, and names it so',
-    {
-      todo: 'product bug: process.executable.name is the truncated comm (`tfo-e2e-long-ga`), not the full name the hostmetrics receiver reports; native/src/process/detail.rs record() uses the stat name',
-    },
-    async () => {
-      kids = new Children()
-      const long = await kids.sleeper(LONG, '0.000401')
-      await kids.sleeper('tfo-e2e-alpha', '0.000131')
-      agent = await startAgent(col, { include: [`^${LONG}$`], top_n: 0 })
-      const cycles = await waitForCycles(col, agent, 2, (c) => c.processes.size > 0)
-      for (const c of cycles) assert.deepEqual(pidsOf(c), [long.pid!], 'only the long-named program')
-      const p = cycles.at(-1)!.processes.get(long.pid!)!
-      assert.equal(p.resource['process.executable.path'], kids.program(LONG))
-      assert.equal(p.resource['process.executable.name'], LONG)
-    },
-  )
+  test('matches a program whose name is longer than the 15-byte comm by its full name, and names it so', async () => {
+    kids = new Children()
+    const long = await kids.sleeper(LONG, '0.000401')
+    await kids.sleeper('tfo-e2e-alpha', '0.000131')
+    agent = await startAgent(col, { include: [`^${LONG}$`], top_n: 0 })
+    const cycles = await waitForCycles(col, agent, 2, (c) => c.processes.size > 0)
+    for (const c of cycles) assert.deepEqual(pidsOf(c), [long.pid!], 'only the long-named program')
+    const p = cycles.at(-1)!.processes.get(long.pid!)!
+    assert.equal(p.resource['process.executable.path'], kids.program(LONG))
+    assert.equal(p.resource['process.executable.name'], LONG)
+  })
 
-  test(
-    'excludes a long-named program by the same full-name pattern that include matches it by',
-    {
-      todo: 'product bug: exclude (src/agent/pipeline.ts matchesAny) tests only name (comm), executable path and command line, not the file names of argv[0] and the executable that include (native/src/process/linux.rs matches_cmdline/matches_exe) tries, so `^<long name>$` includes but does not exclude',
-    },
-    async () => {
-      kids = new Children()
-      await kids.sleeper(LONG, '0.000411')
-      const alpha = await kids.sleeper('tfo-e2e-alpha', '0.000141')
-      agent = await startAgent(col, { include: ['^tfo-e2e-'], exclude: [`^${LONG}$`], top_n: 0 })
-      const cycles = await waitForCycles(col, agent, 2, (c) => c.processes.size > 0)
-      for (const c of cycles) assert.deepEqual(pidsOf(c), [alpha.pid!], 'only the alpha')
-    },
-  )
+  test('excludes a long-named program by the same full-name pattern that include matches it by', async () => {
+    kids = new Children()
+    await kids.sleeper(LONG, '0.000411')
+    const alpha = await kids.sleeper('tfo-e2e-alpha', '0.000141')
+    agent = await startAgent(col, { include: ['^tfo-e2e-'], exclude: [`^${LONG}$`], top_n: 0 })
+    const cycles = await waitForCycles(col, agent, 2, (c) => c.processes.size > 0)
+    for (const c of cycles) assert.deepEqual(pidsOf(c), [alpha.pid!], 'only the alpha')
+  })
 
   test('holds the cap with 1,000 matching processes running and reports 950 left out', async () => {
     kids = new Children()

@@ -244,6 +244,11 @@ export interface HostCollectorOptions {
    * line; matching processes always get a record (up to `maxProcesses`).
    */
   processPatterns?: Array<string>
+  /**
+   * Regular expressions matched like `processPatterns`; a matching process never gets
+   * a record (it still counts in the totals) and never takes a place under the cap.
+   */
+  processExcludePatterns?: Array<string>
   /** Hard cap on per-process records per collect. Default 200. */
   maxProcesses?: number
   /** Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs…). Default false. */

@@ -58,6 +58,8 @@ impl Settings {
         };
         let patterns = opts.process_patterns.clone().unwrap_or_default();
         process::validate_patterns(&patterns)?;
+        let exclude = opts.process_exclude_patterns.clone().unwrap_or_default();
+        process::validate_patterns(&exclude)?;
         Ok(Settings {
             roots: Roots::new(
                 opts.root_path.as_deref(),
@@ -72,6 +74,7 @@ impl Settings {
             process: process::Options {
                 top_n: opts.top_processes.unwrap_or(10),
                 patterns,
+                exclude,
                 max_processes: opts.max_processes.unwrap_or(200),
             },
         })

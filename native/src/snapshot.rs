@@ -72,6 +72,9 @@ pub struct HostCollectorOptions {
     /// file name of the executable or of `argv[0]`), the executable path or the command
     /// line; matching processes always get a record (up to `maxProcesses`).
     pub process_patterns: Option<Vec<String>>,
+    /// Regular expressions matched like `processPatterns`; a matching process never gets
+    /// a record (it still counts in the totals) and never takes a place under the cap.
+    pub process_exclude_patterns: Option<Vec<String>>,
     /// Hard cap on per-process records per collect. Default 200.
     pub max_processes: Option<u32>,
     /// Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs…). Default false.

@@ -46,6 +46,7 @@ export function processCollectorOptions(config: AgentConfig): HostCollectorOptio
     groups: ['host', 'process'],
     topProcesses: p.top_n,
     processPatterns: p.include,
+    processExcludePatterns: p.exclude,
     maxProcesses: p.max_processes,
   }
 }

@@ -17,7 +17,7 @@ import {
   type CloudInfo as ResourceCloud,
   type ResourceAttributes,
 } from '../metrics'
-import type { HostSnapshot, ProcessRecord } from '../native'
+import type { HostSnapshot } from '../native'
 import * as o from './options'
 
 export interface PipelineOptions {
@@ -46,23 +46,17 @@ function resourceCloud(info: CloudInfo): ResourceCloud | undefined {
   }
 }
 
-function matchesAny(patterns: RegExp[], p: ProcessRecord): boolean {
-  return patterns.some((re) => re.test(p.name) || re.test(p.executable) || re.test(p.commandLine))
-}
-
 export class Pipeline {
   readonly #o: PipelineOptions
   #systemModel: MetricModel | undefined
   #processModel: MetricModel | undefined
   #processHost: HostCollector | undefined
-  readonly #exclude: RegExp[]
-  #processState = { exported: 0, leftOut: 0, excluded: 0 }
+  #processState = { exported: 0, leftOut: 0 }
   #logs: LogCollector | undefined
   #logLinesCounted = 0
 
   constructor(options: PipelineOptions) {
     this.#o = options
-    this.#exclude = options.config.collectors.process.exclude.map((p) => new RegExp(p))
   }
 
   async #resource(snapshot: HostSnapshot): Promise<ResourceAttributes> {
@@ -90,19 +84,15 @@ export class Pipeline {
     await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
   }
 
-  /** One process-collector cycle: scan, filter, per-process metrics into the buffer. */
+  /** One process-collector cycle: scan, then per-process metrics into the buffer. */
   async collectProcesses(): Promise<void> {
     const c = this.#o.config
     this.#processHost ??= new HostCollector(o.processCollectorOptions(c))
+    // Include, exclude, top-N and the cap are all applied by the native scan, so an
+    // excluded process never takes a place under the cap.
     const snapshot = await this.#processHost.collect()
-    const top = snapshot.processes.top.filter((p) => !matchesAny(this.#exclude, p))
-    this.#processState = {
-      exported: top.length,
-      leftOut: snapshot.processes.leftOut,
-      excluded: snapshot.processes.top.length - top.length,
-    }
+    this.#processState = { exported: snapshot.processes.top.length, leftOut: snapshot.processes.leftOut }
     this.#o.stats.setProcessesLeftOut(snapshot.processes.leftOut)
-    const filtered: HostSnapshot = { ...snapshot, processes: { ...snapshot.processes, top } }
     this.#processModel ??= new MetricModel({
       resource: await this.#resource(snapshot),
       semconv: c.exporter.otlp.semantic_conventions,
@@ -121,7 +111,7 @@ export class Pipeline {
         linux: false,
       },
     })
-    this.#processModel.record(filtered)
+    this.#processModel.record(snapshot)
     const { body, dataPoints } = await this.#processModel.collect()
     if (dataPoints > 0) await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
   }

@@ -41,8 +41,8 @@ pub fn record(
         // directory is the process's effective uid: the best estimate left.
         .or_else(|| fs::metadata(&dir).ok().map(|m| m.uid()));
     let owner = uid.map_or_else(String::new, |u| owners.name(ctx.roots, u));
-    let command_line = read_into(&dir.join("cmdline"), buf, CMDLINE_CAP)
-        .map(|()| stat::join_cmdline(buf))
+    let (command_line, full_name) = read_into(&dir.join("cmdline"), buf, CMDLINE_CAP)
+        .map(|()| (stat::join_cmdline(buf), stat::full_name(name, buf)))
         .unwrap_or_default();
     let executable = fs::read_link(dir.join("exe"))
         .map(|p| p.to_string_lossy().into_owned())
@@ -53,7 +53,11 @@ pub fn record(
     ProcessRecord {
         pid: c.pid,
         parent_pid: c.ppid,
-        name: stat::lossy(name),
+        name: if full_name.is_empty() {
+            stat::lossy(name)
+        } else {
+            full_name
+        },
         executable,
         command_line,
         owner,

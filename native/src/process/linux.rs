@@ -26,6 +26,7 @@ pub struct State {
     /// This scan's map, built fresh so vanished pids fall away; swapped with `cpu`.
     cpu_next: HashMap<u32, (u64, u64)>,
     patterns: Option<(Vec<String>, RegexSet)>,
+    exclude: Option<(Vec<String>, RegexSet)>,
     owners: Owners,
     buf: Vec<u8>,
     names: Vec<u8>,
@@ -87,10 +88,12 @@ pub fn collect(
         .and_then(|()| stat::parse_mem_total(&st.buf))
         .unwrap_or(0);
     let patterns = compiled(&mut st.patterns, &opts.patterns)?;
+    let exclude = compiled(&mut st.exclude, &opts.exclude)?;
     let scan = Scan {
         kernel,
         seconds,
         patterns,
+        exclude,
         prev: &st.cpu,
     };
     scan.run(
@@ -146,6 +149,7 @@ struct Scan<'a> {
     kernel: Kernel,
     seconds: f64,
     patterns: Option<&'a RegexSet>,
+    exclude: Option<&'a RegexSet>,
     prev: &'a HashMap<u32, (u64, u64)>,
 }
 
@@ -225,14 +229,23 @@ impl Scan<'_> {
             name: (start, names.len()),
             cpu_percent,
             matched: false,
+            excluded: false,
         };
-        if let Some(set) = self.patterns {
-            c.matched = set.is_match(names.get(start..).unwrap_or_default())
-                || matches_cmdline(set, dir, buf)
-                || matches_exe(set, dir);
+        let comm = names.get(start..).unwrap_or_default();
+        if let Some(set) = self.exclude {
+            c.excluded = matches(set, comm, dir, buf);
+        }
+        if let (Some(set), false) = (self.patterns, c.excluded) {
+            c.matched = matches(set, comm, dir, buf);
         }
         Some(c)
     }
+}
+
+/// A process matches when its short name, the file name of `argv[0]` or of the
+/// executable, the executable path or the command line does.
+fn matches(set: &RegexSet, comm: &[u8], dir: &mut PathBuf, buf: &mut Vec<u8>) -> bool {
+    set.is_match(comm) || matches_cmdline(set, dir, buf) || matches_exe(set, dir)
 }
 
 /// `comm` keeps 15 bytes of a name, so `^long-program-name$` is also tried on the

@@ -124,6 +124,9 @@ pub struct Options {
     /// Regular expressions; a process matches when its name, executable or command
     /// line matches any of them.
     pub patterns: Vec<String>,
+    /// Regular expressions matched the same way; a matching process is never selected
+    /// (it still counts in the totals), so it cannot take a place under the cap.
+    pub exclude: Vec<String>,
     /// Hard cap on records returned (0 = no cap).
     pub max_processes: u32,
 }

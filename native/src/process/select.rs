@@ -24,6 +24,8 @@ pub struct Candidate {
     pub name: (usize, usize),
     pub cpu_percent: f64,
     pub matched: bool,
+    /// Matched an exclude pattern: counted, but never selected (neither top-N nor match).
+    pub excluded: bool,
 }
 
 impl Candidate {
@@ -41,12 +43,18 @@ pub fn select(all: &[Candidate], top_n: u32, max_processes: u32) -> (Vec<usize>,
     let n = usize::try_from(top_n).unwrap_or(usize::MAX).min(all.len());
     let mut chosen = vec![false; all.len()];
     if n > 0 {
-        let mut idx: Vec<usize> = (0..all.len()).collect();
+        let mut idx: Vec<usize> = (0..all.len())
+            .filter(|&i| all.get(i).is_some_and(|c| !c.excluded))
+            .collect();
         for order in [by_cpu as fn(&Candidate, &Candidate) -> Ordering, by_rss] {
             let cmp = |a: &usize, b: &usize| match (all.get(*a), all.get(*b)) {
                 (Some(a), Some(b)) => order(a, b),
                 _ => Ordering::Equal,
             };
+            let n = n.min(idx.len());
+            if n == 0 {
+                break;
+            }
             if n < idx.len() {
                 idx.select_nth_unstable_by(n - 1, cmp);
             }
@@ -67,7 +75,7 @@ pub fn select(all: &[Candidate], top_n: u32, max_processes: u32) -> (Vec<usize>,
     let mut matched: Vec<usize> = all
         .iter()
         .enumerate()
-        .filter(|&(i, c)| c.matched && chosen.get(i) != Some(&true))
+        .filter(|&(i, c)| c.matched && !c.excluded && chosen.get(i) != Some(&true))
         .map(|(i, _)| i)
         .collect();
     top.sort_unstable_by(report);
@@ -173,5 +181,21 @@ mod tests {
         let all = vec![proc(1, 50.0, 1, 1, false)];
         assert_eq!(select(&all, 0, 10), (vec![], 0));
         assert_eq!(select(&[], 10, 10), (vec![], 0));
+    }
+
+    #[test]
+    fn excluded_processes_take_no_place_in_top_n_or_under_the_cap() {
+        let mut all = vec![
+            proc(1, 90.0, 9, 900, true),
+            proc(2, 80.0, 8, 800, true),
+            proc(3, 1.0, 1, 10, true),
+            proc(4, 2.0, 2, 20, true),
+        ];
+        all[0].excluded = true;
+        all[1].excluded = true;
+        let (chosen, left_out) = select(&all, 1, 2);
+        let pids: Vec<u32> = chosen.iter().map(|&i| all[i].pid).collect();
+        assert_eq!(pids, vec![4, 3]);
+        assert_eq!(left_out, 0);
     }
 }

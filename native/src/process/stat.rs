@@ -175,6 +175,18 @@ pub fn argv0_name(raw: &[u8]) -> &[u8] {
     argv0.rsplit(|&b| b == b'/').next().unwrap_or_default()
 }
 
+/// The kernel keeps 15 bytes of a program name (`comm`). When `comm` is that long and
+/// `argv[0]`'s file name begins with it, the latter is the full name; else "".
+pub fn full_name(comm: &[u8], raw_cmdline: &[u8]) -> String {
+    const COMM_LEN: usize = 15;
+    let argv0 = argv0_name(raw_cmdline);
+    if comm.len() == COMM_LEN && argv0.len() > COMM_LEN && argv0.starts_with(comm) {
+        lossy(argv0)
+    } else {
+        String::new()
+    }
+}
+
 /// A directory name that is a pid: ASCII digits only, fitting a u32.
 pub fn parse_pid(name: &[u8]) -> Option<u32> {
     if name.is_empty() || !name.iter().all(u8::is_ascii_digit) {
@@ -325,6 +337,15 @@ mod tests {
         );
         assert_eq!(argv0_name(b"plain"), b"plain");
         assert_eq!(argv0_name(b""), b"");
+        assert_eq!(
+            full_name(b"tfo-e2e-long-ga", b"/tmp/tfo-e2e-long-gamma-name\0x\0"),
+            "tfo-e2e-long-gamma-name"
+        );
+        assert_eq!(full_name(b"short", b"/bin/short-and-more\0"), "");
+        assert_eq!(
+            full_name(b"tfo-e2e-long-ga", b"/bin/other-long-program-name\0"),
+            ""
+        );
     }
 
     #[test]

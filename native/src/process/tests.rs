@@ -209,6 +209,7 @@ fn the_cap_keeps_the_first_records_in_order_and_counts_the_rest_as_left_out() {
         top_n: 0,
         patterns: vec![".".into()],
         max_processes: 3,
+        ..Default::default()
     };
     let s = scan("t0", &mut State::default(), &opts, 0.0);
     // First collect: no CPU %, so by RSS (900's is largest), then pid.
@@ -278,6 +279,7 @@ fn finds_exactly_the_sleep_processes_this_test_spawned_with_parent_and_owner() {
         top_n: 0,
         patterns: vec!["^sleep$".into()],
         max_processes: 0,
+        ..Default::default()
     };
     let me = std::process::id();
     let user = current_user_name();
@@ -333,4 +335,22 @@ fn the_live_total_covers_every_pid_directory() {
     let me = find(&s, unsafe { libc::getpid() } as u32);
     assert!(me.rss_bytes > 0.0 && me.open_fds.is_some_and(|n| n >= 3));
     assert!(!me.executable.is_empty());
+}
+
+#[test]
+fn an_excluded_process_is_counted_but_never_returned() {
+    let all = Options {
+        top_n: 0,
+        patterns: vec![".".into()],
+        ..Default::default()
+    };
+    let every = scan("t0", &mut State::default(), &all, 0.0);
+    let skip = Options {
+        exclude: vec!["^worker$".into()],
+        ..all.clone()
+    };
+    let some = scan("t0", &mut State::default(), &skip, 0.0);
+    assert_eq!(some.total, every.total);
+    assert!(some.top.iter().all(|p| p.name != "worker"));
+    assert!(every.top.iter().any(|p| p.name == "worker"));
 }
