@@ -4,35 +4,7 @@
  */
 export { HostCollector } from './host-collector'
 export { NativeBindingError } from './native'
-export type {
-  HostCollectorOptions,
-  HostSnapshot,
-  CpuSnapshot,
-  CpuTimes,
-  CpuUtilization,
-  CoreStat,
-  LoadAverage,
-  MemorySnapshot,
-  PagingSnapshot,
-  SwapDevice,
-  DiskSnapshot,
-  DiskTotals,
-  BlockDevice,
-  Filesystem,
-  NetworkSnapshot,
-  NetworkTotals,
-  NetInterface,
-  TcpSnapshot,
-  TcpStateCounts,
-  ProcessSnapshot,
-  ProcessRecord,
-  ResourcesSnapshot,
-  PsiRecord,
-  ContainerInfo,
-  VirtualizationInfo,
-  HostInfo,
-  GroupError,
-} from './native'
+export type * from './snapshot-types'
 
 export { Agent, type AgentEvents, type AgentOptions } from './agent/agent'
 export { runAgent, type RunAgentOptions } from './agent/run'

@@ -5,35 +5,7 @@
  */
 import type * as Binding from '../native/index'
 
-export type {
-  HostCollectorOptions,
-  HostSnapshot,
-  CpuSnapshot,
-  CpuTimes,
-  CpuUtilization,
-  CoreStat,
-  LoadAverage,
-  MemorySnapshot,
-  PagingSnapshot,
-  SwapDevice,
-  DiskSnapshot,
-  DiskTotals,
-  BlockDevice,
-  Filesystem,
-  NetworkSnapshot,
-  NetworkTotals,
-  NetInterface,
-  TcpSnapshot,
-  TcpStateCounts,
-  ProcessSnapshot,
-  ProcessRecord,
-  ResourcesSnapshot,
-  PsiRecord,
-  ContainerInfo,
-  VirtualizationInfo,
-  HostInfo,
-  GroupError,
-} from '../native/index'
+export type * from './snapshot-types'
 
 /** Thrown when no prebuilt binary fits this platform and none was built here. */
 export class NativeBindingError extends Error {
