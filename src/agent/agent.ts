@@ -77,6 +77,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     zone: '',
   })
   #exportFailures = 0
+  /** Bumped by every stop(), so work abandoned at a stop can tell. */
+  #generation = 0
   #nextExportAt = 0
   readonly #startedAt = Date.now()
 
@@ -133,13 +135,19 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.#state !== 'running' && this.#state !== 'starting') return
     this.#state = 'stopping'
     this.#stats.setPhase('stopping')
-    await this.#heartbeat?.stop()
-    await Promise.all(this.#loops.map((l) => l.stop()))
+    this.#generation++
+    const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS)
+    // An export or heartbeat stuck on a silent peer must not hold what is in memory back
+    // from disk: it gets until the deadline, then it is abandoned.
+    const settled = await settlesBy(
+      deadline,
+      Promise.all([this.#heartbeat?.stop(), ...this.#loops.map((l) => l.stop())]),
+    )
+    if (!settled) this.#logger.warn('an export or heartbeat still running at the stop deadline is abandoned')
     await this.#pipeline?.stop()
     if (this.#buffer) {
       await this.#buffer.persist()
-      if (options.finalExport !== false)
-        await this.#finalExport(options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS)
+      if (settled && options.finalExport !== false) await this.#finalExport(deadline - Date.now())
       const left = this.#buffer.stats()
       const batches = left.diskBatches + left.memoryBatches
       if (batches > 0) {
@@ -334,12 +342,20 @@ export class Agent extends EventEmitter<AgentEvents> {
   async #flush(): Promise<{ again: boolean } | void> {
     if (!this.#buffer || !this.#exporter) return
     if (Date.now() < this.#nextExportAt) return
-    const report = await flushOnce(this.#buffer, this.#exporter, {
-      batchSize: this.#config.exporter.otlp.batch_size,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      logger: this.#logger,
-      onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
-    })
+    const generation = this.#generation
+    let report: FlushReport
+    try {
+      report = await flushOnce(this.#buffer, this.#exporter, {
+        batchSize: this.#config.exporter.otlp.batch_size,
+        maxRequestBytes: MAX_REQUEST_BYTES,
+        logger: this.#logger,
+        onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
+      })
+    } catch (err) {
+      // Abandoned by stop(): its buffer is closed; the batches it held were persisted.
+      if (generation !== this.#generation) return
+      throw err
+    }
     this.#updateBufferGauges()
     this.emit('flush', report)
     if (report.failure?.kind === 'retryable') {
@@ -429,5 +445,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#exporter = undefined
     this.#health = undefined
     this.#pipeline = undefined
+  }
+}
+
+/** True when `work` settles before `deadlineMs` (unix ms); false when the deadline comes first. */
+async function settlesBy(deadlineMs: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs - Date.now()))
+  })
+  try {
+    return await Promise.race([work.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
   }
 }
