@@ -13,90 +13,18 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import pino from 'pino'
-import { BatchBuffer } from '../src/buffer'
-import { LogCollector, parseSeverity, type LogCollectorOptions } from '../src/logs'
-import { decodeLogsRequest, type DecodedLogRecord } from '../e2e/helpers/log-otlp'
+import { parseSeverity, type LogCollectorOptions } from '../src/logs'
+import { decodeLogsRequest } from '../e2e/helpers/log-otlp'
+import { lines, numbered, openRig, type Rig } from '../e2e/helpers/log-rig'
 
 const root = mkdtempSync(join(tmpdir(), 'tfo-logs-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 let cases = 0
 
-interface Rig {
-  dir: string
-  buffer: BatchBuffer
-  collector: LogCollector
-  /** Takes, decodes and acknowledges everything buffered so far. */
-  drain(): Promise<DecodedLogRecord[]>
-  /** Bodies drained so far, in order. */
-  bodies(): Promise<string[]>
-  restart(overrides?: Partial<LogCollectorOptions>): Promise<void>
-  close(): Promise<void>
-}
-
-async function rig(
+const rig = (
   overrides: Partial<LogCollectorOptions> = {},
   dir = join(root, `case-${++cases}`),
-): Promise<Rig> {
-  mkdirSync(join(dir, 'logs'), { recursive: true })
-  const store = join(dir, 'buffer')
-  const open = () =>
-    BatchBuffer.open({
-      path: store,
-      maxSizeBytes: 64 << 20,
-      maxAgeMs: 3600_000,
-      maxRetries: 3,
-      memoryMaxBytes: 8 << 20,
-      syncWrites: false,
-    })
-  const make = (buffer: BatchBuffer, more: Partial<LogCollectorOptions> = {}) =>
-    new LogCollector({
-      paths: [join(dir, 'logs', '*.log')],
-      startAt: 'beginning',
-      maxLineBytes: 16384,
-      pollIntervalMs: 50,
-      resource: { 'service.name': 'tfo-agent', 'host.name': 'test-host' },
-      buffer,
-      logger: pino({ level: 'silent' }),
-      now: () => 1_700_000_000_123,
-      ...overrides,
-      ...more,
-    })
-  const r: Rig = {
-    dir,
-    buffer: await open(),
-    collector: undefined as unknown as LogCollector,
-    async drain() {
-      const out: DecodedLogRecord[] = []
-      for (;;) {
-        const batches = await r.buffer.take(100, 'logs')
-        if (!batches.length) return out
-        for (const b of batches) out.push(...decodeLogsRequest(b.body))
-        await r.buffer.ack(batches)
-      }
-    },
-    async bodies() {
-      return (await r.drain()).map((rec) => rec.body)
-    },
-    async restart(more = {}) {
-      await r.collector.stop()
-      await r.buffer.close()
-      r.buffer = await open()
-      r.collector = make(r.buffer, more)
-    },
-    async close() {
-      await r.collector.stop()
-      await r.buffer.close()
-    },
-  }
-  r.collector = make(r.buffer)
-  return r
-}
-
-const lines = (from: number, to: number, prefix = 'line') =>
-  Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}\n`).join('')
-const numbered = (from: number, to: number, prefix = 'line') =>
-  Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`)
+): Promise<Rig> => openRig(dir, overrides)
 
 describe('the log collector', () => {
   it('starts at the end of files that exist at first start when start_at is end', async () => {

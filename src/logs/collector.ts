@@ -19,44 +19,32 @@
  *     after a restart it is read whole).
  *   - An open multi-line record is emitted when a poll finds no new bytes in its file (so a
  *     last stack trace waits at most about one poll interval), and at stop.
+ *   - The cursor also moves without a batch (a cursor-only write) when every record read was
+ *     filtered out, and when a path is first followed at a position a restart would not find
+ *     on its own (`start_at: end`). The cursor of a path whose file is gone is deleted once no
+ *     rotated remainder of it is left to read — after a restart too.
  */
-import { readdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { Logger } from 'pino'
 import { glob } from 'tinyglobby'
-import { FileTail, isPathCursor, type FileCursor, type PathCursor } from './file'
+import { Batch, RecordFilter } from './batch'
+import { isPathCursor, type FileCursor, type FileTail } from './file'
+import { PathGroup } from './group'
 import { LogEncoder } from './otlp'
 import { FileRegistry, statFile } from './registry'
 import type { LogCollectorOptions, LogCollectorStats } from './types'
 
 const CHUNK_BYTES = 64 * 1024
 /** Text per batch: keeps requests under the 4 MiB a collector's gRPC receiver accepts by default. */
-const MAX_BATCH_TEXT_BYTES = 1024 * 1024
+const MAX_BATCH_TEXT_CHARS = 1024 * 1024
 /** Batches per file per poll before the others get their turn (the next poll then runs at once). */
 const MAX_BATCHES_PER_FILE_POLL = 8
-
-interface PathGroup {
-  path: string
-  /** The file the path names now. */
-  active?: FileTail
-  /** Files the path named before (rotated away), still being read, oldest first. */
-  draining: FileTail[]
-}
-
-interface Pending {
-  texts: string[]
-  ends: number[]
-  bytes: number
-}
 
 export class LogCollector {
   private readonly groups = new Map<string, PathGroup>()
   private readonly files: FileRegistry
-  private readonly retiredAt = new WeakMap<FileTail, number>()
   private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES)
   private readonly encoder: LogEncoder
-  private readonly include: RegExp[]
-  private readonly exclude: RegExp[]
+  private readonly filter: RecordFilter
   private readonly maxBatch: number
   private readonly log: Logger
   private readonly now: () => number
@@ -78,8 +66,7 @@ export class LogCollector {
 
   constructor(private readonly opts: LogCollectorOptions) {
     this.encoder = new LogEncoder(opts.resource)
-    this.include = (opts.includePatterns ?? []).map((p) => new RegExp(p))
-    this.exclude = (opts.excludePatterns ?? []).map((p) => new RegExp(p))
+    this.filter = new RecordFilter(opts.includePatterns, opts.excludePatterns)
     this.maxBatch = Math.max(1, opts.maxBatchRecords ?? 1000)
     this.log = opts.logger.child({ component: 'logs' })
     this.now = opts.now ?? Date.now
@@ -143,18 +130,36 @@ export class LogCollector {
       this.problem('glob', err, 'could not expand the log path globs')
       return
     }
+    if (this.polls === 1) await this.sweep(matched)
     // Paths with a stored cursor first: they claim their rotated files before a glob that also
     // matches the rotated names can treat those as new.
+    const stored = (p: string) => Number(this.opts.buffer.getCursor(p) !== undefined)
     const fresh = [...matched].filter((p) => !this.groups.has(p))
-    fresh.sort(
-      (a, b) =>
-        Number(this.opts.buffer.getCursor(b) !== undefined) -
-        Number(this.opts.buffer.getCursor(a) !== undefined),
-    )
+    fresh.sort((a, b) => stored(b) - stored(a))
     for (const path of fresh) await this.guard(path, () => this.follow(path))
     for (const group of [...this.groups.values()]) {
       await this.guard(group.path, () => this.pollGroup(group, matched.has(group.path)))
-      if (!group.active && !group.draining.length) this.groups.delete(group.path)
+      if (!group.empty) continue
+      this.groups.delete(group.path)
+      await this.guard(group.path, () => this.opts.buffer.deleteCursor(group.path))
+    }
+  }
+
+  /**
+   * At the first poll: stored cursors of paths that name no file any more. A rotated file they
+   * still list with unread lines is drained (then the cursor goes with its group); otherwise
+   * the cursor is deleted now.
+   */
+  private async sweep(matched: Set<string>): Promise<void> {
+    for (const { key: path, value } of this.opts.buffer.cursors()) {
+      if (matched.has(path)) continue
+      await this.guard(path, async () => {
+        if (await statFile(path)) return // there, but not matched by the globs (any more)
+        const group = new PathGroup(path)
+        for (const entry of isPathCursor(value) ? value.files : []) await this.reclaimRotated(group, entry)
+        if (!group.empty) this.groups.set(path, group)
+        else await this.opts.buffer.deleteCursor(path)
+      })
     }
   }
 
@@ -163,14 +168,19 @@ export class LogCollector {
     const st = await statFile(path)
     if (!st || this.files.isOpen(st)) return
     const stored = this.opts.buffer.getCursor(path)
-    const cursor: PathCursor | undefined = isPathCursor(stored) ? stored : undefined
-    const group: PathGroup = { path, draining: [] }
+    const cursor = isPathCursor(stored) ? stored : undefined
+    const group = new PathGroup(path)
     this.groups.set(path, group)
     let resume: FileCursor | undefined
     for (const entry of cursor?.files ?? []) {
       if (entry.dev === st.dev && entry.ino === st.ino) resume = entry
-      else if (!this.files.isOpen(entry) && !this.files.isFinished(entry))
-        await this.reclaimRotated(group, entry)
+      else if (!(await this.reclaimRotated(group, entry)))
+        // Usually it was read to its end and then removed by the rotation; if it still had
+        // lines past the stored offset when it went, they are gone.
+        this.log.info(
+          { path, ino: entry.ino, offset: entry.offset },
+          `log file ${path}: the file it named before (rotated away) is no longer there; reading goes on with the current one`,
+        )
     }
     const tail = await this.files.openTail(path, st)
     if (!tail) return
@@ -181,45 +191,37 @@ export class LogCollector {
     tail.seek(offset)
     tail.lastSize = st.size
     group.active = tail
+    // A restart without a cursor would start elsewhere (at the end, or at 0): store it now.
+    if (!cursor && (offset > 0 || this.opts.startAt === 'end'))
+      await this.opts.buffer.setCursor(path, group.cursor())
   }
 
-  /** After a restart: a file the cursor says was rotated away is looked for beside the path. */
-  private async reclaimRotated(group: PathGroup, entry: FileCursor): Promise<void> {
-    const dir = dirname(group.path)
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const st = await statFile(join(dir, name))
-      if (!st || st.dev !== entry.dev || st.ino !== entry.ino) continue
-      const tail = await this.files.openTail(join(dir, name), st)
-      if (!tail) return
-      if (st.size >= entry.offset && (await tail.matches(entry))) {
-        tail.seek(entry.offset)
-        this.retire(group, tail, false)
-        return
-      }
-      await this.files.discard(tail)
-      return
-    }
-    // Usually it was read to its end and then removed by the rotation; if it still had lines
-    // past the stored offset when it went, they are gone.
-    this.log.info(
-      { path: group.path, ino: entry.ino, offset: entry.offset },
-      `log file ${group.path}: the file it named before (rotated away) is no longer there; reading goes on with the current one`,
-    )
+  /** A file the cursor lists as rotated away joins the group if it is there; false if it is gone. */
+  private async reclaimRotated(group: PathGroup, entry: FileCursor): Promise<boolean> {
+    if (this.files.isOpen(entry) || this.files.isFinished(entry)) return true
+    const tail = await this.files.openRotated(group.path, entry)
+    if (tail) group.retire(tail, this.polls)
+    return tail !== undefined
   }
 
   private async pollGroup(group: PathGroup, matched: boolean): Promise<void> {
-    const carry: Pending = { texts: [], ends: [], bytes: 0 }
+    const carry = this.filter.batch()
     const st = matched ? await statFile(group.path) : undefined
     const active = group.active
     if (active && (!st || st.dev !== active.dev || st.ino !== active.ino)) {
-      this.retire(group, active, true)
+      group.retire(active, this.polls)
+      this.counters.rotations++
+      this.log.info(
+        { path: group.path },
+        `log file ${group.path} was rotated; reading the old file to its end`,
+      )
     } else if (active && st) {
       const shrank = st.size < active.readPos
       if (shrank || (st.size !== active.lastSize && !(await active.sameContent()))) {
         // Truncated (copytruncate) or truncated and written again: what was held is final.
         this.counters.rotations++
         this.log.info({ path: group.path }, `log file ${group.path} was truncated; reading it from the start`)
-        active.reader.flushAll((text) => this.keep(carry, text, 0))
+        active.reader.flushAll((text) => carry.add(text, 0))
         active.seek(0)
         await active.takeFingerprint()
       }
@@ -235,15 +237,15 @@ export class LogCollector {
     }
     for (const old of [...group.draining]) {
       if (this.stopping) return
-      const got = await this.readTail(group, old, { texts: [], ends: [], bytes: 0 })
-      if (got === 0 && this.polls > (this.retiredAt.get(old) ?? 0)) await this.close(group, old)
+      const got = await this.readTail(group, old, this.filter.batch())
+      if (got === 0 && group.retiredBefore(old, this.polls)) await this.close(group, old)
     }
     if (group.active && !this.stopping) await this.readTail(group, group.active, carry)
   }
 
   /** Reads a file from its read position to its end (or a fair share of it); the byte count. */
-  private async readTail(group: PathGroup, tail: FileTail, batch: Pending): Promise<number> {
-    const emit = (text: string, end: number) => this.keep(batch, text, end)
+  private async readTail(group: PathGroup, tail: FileTail, batch: Batch): Promise<number> {
+    const emit = (text: string, end: number) => batch.add(text, end)
     let got = 0
     let pushed = 0
     try {
@@ -254,10 +256,9 @@ export class LogCollector {
         this.counters.bytesRead += n
         tail.reader.feed(this.chunk.subarray(0, n), emit)
         tail.readPos += n
-        while (batch.texts.length >= this.maxBatch || batch.bytes >= MAX_BATCH_TEXT_BYTES) {
-          const take = Math.min(this.maxBatch, batch.texts.length)
-          await this.push(group, tail, batch.texts.splice(0, take), batch.ends.splice(0, take)[take - 1])
-          batch.bytes = batch.texts.reduce((sum, t) => sum + t.length, 0)
+        while (batch.full(this.maxBatch, MAX_BATCH_TEXT_CHARS)) {
+          const { texts, end } = batch.take(this.maxBatch)
+          await this.push(group, tail, texts, end)
           pushed++
         }
         if (this.stopping) break
@@ -267,7 +268,7 @@ export class LogCollector {
         }
       }
       if (!got && tail.reader.hasOpenRecord) tail.reader.flushRecord(emit)
-      if (batch.texts.length) await this.push(group, tail, batch.texts, tail.reader.safeOffset())
+      await this.commit(group, tail, batch, tail.reader.safeOffset())
     } catch (err) {
       // Nothing read since the last push is lost: read it again next poll.
       tail.seek(tail.committed)
@@ -276,62 +277,48 @@ export class LogCollector {
     return got
   }
 
-  private keep(batch: Pending, text: string, end: number): void {
-    if (this.include.length && !this.include.some((re) => re.test(text))) return
-    if (this.exclude.some((re) => re.test(text))) return
-    batch.texts.push(text)
-    batch.ends.push(end)
-    batch.bytes += text.length
+  /**
+   * `tail` is read up to `offset`: pushes what `batch` holds with the cursor, or — when the
+   * filter left nothing — moves the cursor alone, so a restart does not read those lines again.
+   */
+  private async commit(group: PathGroup, tail: FileTail, batch: Batch, offset: number): Promise<void> {
+    if (batch.size) return this.push(group, tail, batch.take(batch.size).texts, offset)
+    if (offset === tail.committed) return
+    await this.opts.buffer.setCursor(group.path, group.cursor(tail, offset))
+    tail.committed = offset
   }
 
   /** Pushes records of `tail` with the path's cursor, `tail` advanced to `offset`. */
   private async push(group: PathGroup, tail: FileTail, texts: string[], offset: number): Promise<void> {
     const body = this.encoder.encode(group.path, texts, this.now())
-    const files = [...group.draining, ...(group.active ? [group.active] : [])]
-    if (!files.includes(tail)) files.push(tail)
-    const value: PathCursor = { v: 1, files: files.map((f) => (f === tail ? f.cursor(offset) : f.cursor())) }
     await this.opts.buffer.push(
       { signal: 'logs', body, dataPoints: texts.length },
-      { cursor: { key: group.path, value } },
+      { cursor: { key: group.path, value: group.cursor(tail, offset) } },
     )
     tail.committed = offset
     this.counters.recordsBuffered += texts.length
   }
 
-  /** The path names another file now (or none): keep reading the old one until it is quiet. */
-  private retire(group: PathGroup, tail: FileTail, counted: boolean): void {
-    if (group.active === tail) group.active = undefined
-    group.draining.push(tail)
-    this.retiredAt.set(tail, this.polls)
-    if (counted) {
-      this.counters.rotations++
-      this.log.info(
-        { path: group.path },
-        `log file ${group.path} was rotated; reading the old file to its end`,
-      )
-    }
-  }
-
-  /** A rotated file was quiet for a poll: emit what it held and close it. */
+  /** A rotated file was quiet for a poll: emit what it held, close it, drop it from the cursor. */
   private async close(group: PathGroup, tail: FileTail): Promise<void> {
-    const batch: Pending = { texts: [], ends: [], bytes: 0 }
-    tail.reader.flushAll((text, end) => this.keep(batch, text, end))
+    const batch = this.filter.batch()
+    tail.reader.flushAll((text, end) => batch.add(text, end))
     const end = tail.reader.safeOffset()
-    if (batch.texts.length) await this.push(group, tail, batch.texts, end)
-    group.draining = group.draining.filter((t) => t !== tail)
+    await this.commit(group, tail, batch, end)
+    group.drop(tail)
     await this.files.close(tail, end)
+    // An empty group's cursor is deleted by the poll.
+    if (!group.empty) await this.opts.buffer.setCursor(group.path, group.cursor())
   }
 
   private async finish(): Promise<void> {
     for (const group of this.groups.values()) {
-      for (const tail of [...group.draining, ...(group.active ? [group.active] : [])]) {
-        const batch: Pending = { texts: [], ends: [], bytes: 0 }
-        tail.reader.flushRecord((text, end) => this.keep(batch, text, end))
-        if (batch.texts.length) {
-          await this.push(group, tail, batch.texts, tail.reader.safeOffset()).catch((err) =>
-            this.problem(group.path, err, `could not buffer the last records of ${group.path}`),
-          )
-        }
+      for (const tail of group.files()) {
+        const batch = this.filter.batch()
+        tail.reader.flushRecord((text, end) => batch.add(text, end))
+        await this.commit(group, tail, batch, tail.reader.safeOffset()).catch((err) =>
+          this.problem(group.path, err, `could not buffer the last records of ${group.path}`),
+        )
       }
     }
     await this.files.closeAll()

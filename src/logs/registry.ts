@@ -5,7 +5,8 @@
  * again under its new name continues where it stopped instead of starting over.
  */
 import type { Stats } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { FileTail, idKey, type FileCursor } from './file'
 import type { RecordReaderOptions } from './records'
 
@@ -36,6 +37,27 @@ export class FileRegistry {
     const tail = await FileTail.open(path, st, this.readerOptions)
     if (tail) this.open.set(tail.key, tail)
     return tail
+  }
+
+  /**
+   * A file a stored cursor lists as rotated away from `path`, looked for by identity beside it
+   * and opened at the cursor's offset; undefined if it is not there (or holds other content).
+   */
+  async openRotated(path: string, entry: FileCursor): Promise<FileTail | undefined> {
+    const dir = dirname(path)
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const st = await statFile(join(dir, name))
+      if (!st || st.dev !== entry.dev || st.ino !== entry.ino) continue
+      const tail = await this.openTail(join(dir, name), st)
+      if (!tail) return undefined
+      if (st.size >= entry.offset && (await tail.matches(entry))) {
+        tail.seek(entry.offset)
+        return tail
+      }
+      await this.discard(tail)
+      return undefined
+    }
+    return undefined
   }
 
   /** Where a file already read to its end (under any name) continues; 0 if it is unknown. */
