@@ -20,6 +20,8 @@ pub mod process;
 pub mod procfs;
 pub mod resources;
 pub mod snapshot;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod virt;
 
 use std::sync::{Arc, Mutex};

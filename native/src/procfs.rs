@@ -46,6 +46,17 @@ impl Roots {
         }
     }
 
+    /// A whole host tree below `dir`: `dir/proc`, `dir/sys` and `dir` itself as the
+    /// root filesystem, the way fixture trees are laid out and as `rootPath` moves
+    /// all three.
+    pub fn at(dir: &Path) -> Self {
+        Roots {
+            proc: dir.join("proc"),
+            sys: dir.join("sys"),
+            rootfs: dir.to_path_buf(),
+        }
+    }
+
     pub fn proc(&self, rel: &str) -> PathBuf {
         self.proc.join(rel)
     }
@@ -129,6 +140,19 @@ mod tests {
         assert_eq!(
             r.host("/etc/os-release"),
             PathBuf::from("/hostfs/etc/os-release")
+        );
+    }
+
+    #[test]
+    fn a_tree_at_a_directory_is_the_same_as_that_root_path() {
+        let r = Roots::at(Path::new("/srv/fixture"));
+        assert_eq!(r.proc, PathBuf::from("/srv/fixture/proc"));
+        assert_eq!(r.sys, PathBuf::from("/srv/fixture/sys"));
+        assert_eq!(r.rootfs, PathBuf::from("/srv/fixture"));
+        let same = Roots::new(Some("/srv/fixture"), None, None);
+        assert_eq!(
+            (r.proc, r.sys, r.rootfs),
+            (same.proc, same.sys, same.rootfs)
         );
     }
 }

@@ -1,5 +1,4 @@
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 
@@ -8,26 +7,16 @@ use crate::container::{
     parse_cpu_max, parse_memory_limit, Found,
 };
 use crate::procfs::Roots;
+use crate::testutil::{fixture_roots, tree};
 
 const A: &str = "4f8c2e1d9b7a6c5e3f2d1c0b9a8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e";
 const B: &str = "9d0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5";
 const C: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 const D: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/container")
-        .join(name)
-}
-
 /// A fixture seen from outside, as with `rootPath`: pid 1's files are read.
 fn host_view(name: &str) -> Roots {
-    let dir = fixture(name);
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
+    fixture_roots("container", name)
 }
 
 fn found(id: &str, runtime: &'static str) -> Option<Found> {
@@ -105,18 +94,9 @@ fn a_host_watched_through_a_root_path_is_judged_by_its_init_not_by_the_agent() {
 
 #[test]
 fn reads_its_own_cgroup_when_the_root_is_slash() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("proc/self")).unwrap();
-    fs::write(
-        dir.path().join("proc/self/cgroup"),
-        format!("0::/kubepods/besteffort/pod1/{B}\n"),
-    )
-    .unwrap();
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: "/".into(),
-    };
+    let cgroup = format!("0::/kubepods/besteffort/pod1/{B}\n");
+    let (_dir, mut roots) = tree(&[("proc/self/cgroup", &cgroup)]);
+    roots.rootfs = "/".into();
     let c = container::collect(&roots).unwrap();
     assert_eq!(c.runtime, "kubernetes");
     assert_eq!(c.container_id, B);
@@ -125,18 +105,10 @@ fn reads_its_own_cgroup_when_the_root_is_slash() {
 
 #[test]
 fn a_tree_without_any_cgroup_file_is_not_a_container() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = container::collect(&host_view_of(dir.path())).unwrap();
+    let (_dir, roots) = tree(&[]);
+    let c = container::collect(&roots).unwrap();
     assert!(!c.is_container);
     assert_eq!(c.cgroup_version, 0);
-}
-
-fn host_view_of(dir: &Path) -> Roots {
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir.to_path_buf(),
-    }
 }
 
 #[test]
@@ -236,19 +208,13 @@ fn reads_cpu_and_memory_limits_in_every_spelling() {
 
 #[test]
 fn a_cgroup_path_that_climbs_out_is_not_followed() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = [
+    let (_dir, roots) = tree(&[
         ("proc/1/cgroup", "0::/../../escape\n"),
         ("sys/fs/cgroup/cgroup.controllers", "memory\n"),
         ("sys/fs/cgroup/memory.max", "1000\n"),
         ("sys/memory.max", "1\n"),
-    ];
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    let c = container::collect(&host_view_of(dir.path())).unwrap();
+    ]);
+    let c = container::collect(&roots).unwrap();
     assert_eq!(c.memory_limit_bytes, 1000.0);
 }
 

@@ -1,39 +1,20 @@
 //! The cpu and load groups on fixture trees and on the live host.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
 use crate::cpu::{self, parse_cpuinfo, parse_loadavg, parse_stat, utilization, State};
 use crate::procfs::Roots;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cpu")
-        .join(name)
-}
+use crate::testutil::{self, tree};
 
 fn fixture_roots(name: &str) -> Roots {
-    let dir = fixture(name);
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
+    testutil::fixture_roots("cpu", name)
 }
 
 /// A temporary tree holding a `/proc/stat` (and nothing else).
 fn stat_tree(stat: &str) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("proc")).unwrap();
-    fs::write(dir.path().join("proc/stat"), stat).unwrap();
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
-    (dir, roots)
+    tree(&[("proc/stat", stat)])
 }
 
 fn hz() -> f64 {
@@ -202,12 +183,7 @@ fn a_huge_counter_that_does_not_fit_is_refused_not_wrapped() {
 
 #[test]
 fn fails_the_group_when_proc_stat_is_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
+    let (_dir, roots) = tree(&[]);
     assert!(cpu::collect(&roots, &mut State::default(), true).is_err());
     assert!(cpu::collect_load(&roots).is_err());
 }

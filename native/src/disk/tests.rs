@@ -6,44 +6,35 @@ use std::path::Path;
 
 use crate::disk::{self, classify, parse_diskstats, State, SysfsFacts};
 use crate::procfs::Roots;
-
-const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/disk");
+use crate::testutil;
 
 fn fixture(name: &str) -> String {
-    fs::read_to_string(Path::new(FIX).join(name)).unwrap()
-}
-
-fn touch(path: &Path) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, "").unwrap();
+    testutil::fixture_text("disk", name)
 }
 
 /// A tree with `proc/diskstats` and a sysfs that knows `sda` (with `sda1`),
 /// `sdb`, `loop0`, `ram0`, `dm-0` (named `vg0-root`), `md0` and `zram0`.
 fn tree(diskstats: &str) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    fs::create_dir_all(p.join("proc")).unwrap();
-    fs::write(p.join("proc/diskstats"), diskstats).unwrap();
+    let mut empty = vec![
+        "sys/block/sda/sda1/partition".to_string(),
+        "sys/class/block/sda1/partition".to_string(),
+    ];
     for disk in ["sda", "sdb"] {
-        touch(&p.join("sys/block").join(disk).join("device/vendor"));
-        touch(&p.join("sys/class/block").join(disk).join("dev"));
+        empty.push(format!("sys/block/{disk}/device/vendor"));
+        empty.push(format!("sys/class/block/{disk}/dev"));
     }
-    touch(&p.join("sys/block/sda/sda1/partition"));
-    touch(&p.join("sys/class/block/sda1/partition"));
     for v in ["loop0", "ram0", "dm-0", "md0", "zram0"] {
-        touch(&p.join("sys/block").join(v).join("dev"));
-        touch(&p.join("sys/class/block").join(v).join("dev"));
+        empty.push(format!("sys/block/{v}/dev"));
+        empty.push(format!("sys/class/block/{v}/dev"));
     }
-    fs::create_dir_all(p.join("sys/block/dm-0/dm")).unwrap();
-    fs::write(p.join("sys/block/dm-0/dm/name"), "vg0-root\n").unwrap();
-    fs::create_dir_all(p.join("dev/md")).unwrap();
-    std::os::unix::fs::symlink("../md0", p.join("dev/md/data")).unwrap();
-    let roots = Roots {
-        proc: p.join("proc"),
-        sys: p.join("sys"),
-        rootfs: p.to_path_buf(),
-    };
+    let mut files = vec![
+        ("proc/diskstats", diskstats),
+        ("sys/block/dm-0/dm/name", "vg0-root\n"),
+    ];
+    files.extend(empty.iter().map(|rel| (rel.as_str(), "")));
+    let (dir, roots) = testutil::tree(&files);
+    fs::create_dir_all(dir.path().join("dev/md")).unwrap();
+    std::os::unix::fs::symlink("../md0", dir.path().join("dev/md/data")).unwrap();
     (dir, roots)
 }
 
@@ -257,8 +248,7 @@ fn a_new_device_starts_with_zero_rates() {
 
 #[test]
 fn a_missing_diskstats_is_an_empty_group() {
-    let dir = tempfile::tempdir().unwrap();
-    let roots = Roots::new(Some(dir.path().to_str().unwrap()), None, None);
+    let (_dir, roots) = testutil::tree(&[]);
     let snap = disk::collect(&roots, &mut State::default(), 0.0).unwrap();
     assert!(snap.devices.is_empty());
     assert_eq!(snap.totals.iops, 0.0);

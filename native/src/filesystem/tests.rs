@@ -1,27 +1,24 @@
 //! mountinfo parsing and the filesystem scan on fixture trees.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::filesystem::{
     collect, decode_octal, is_remote, parse_mountinfo, stat_with_timeout, visible_mounts, Options,
     STUCK,
 };
 use crate::procfs::Roots;
-
-const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/filesystem");
+use crate::testutil::{fixture_text, tree};
 
 fn mountinfo() -> String {
-    fs::read_to_string(Path::new(FIX).join("mountinfo")).unwrap()
+    fixture_text("filesystem", "mountinfo")
 }
 
 /// A host root holding the fixture's mount points as directories (all but
 /// `/nowhere`), with the table as init's `mountinfo`.
 fn host_tree() -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, roots) = tree(&[("proc/1/mountinfo", &mountinfo())]);
     let p = dir.path();
-    fs::create_dir_all(p.join("proc/1")).unwrap();
-    fs::write(p.join("proc/1/mountinfo"), mountinfo()).unwrap();
     for m in [
         "sys",
         "dev/shm",
@@ -33,7 +30,6 @@ fn host_tree() -> (tempfile::TempDir, Roots) {
     ] {
         fs::create_dir_all(p.join(m)).unwrap();
     }
-    let roots = Roots::new(Some(p.to_str().unwrap()), None, None);
     (dir, roots)
 }
 
@@ -134,8 +130,7 @@ fn sizes_add_up_as_df_shows_them() {
 
 #[test]
 fn a_missing_mount_table_is_an_empty_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let roots = Roots::new(Some(dir.path().to_str().unwrap()), None, None);
+    let (_dir, roots) = tree(&[]);
     assert!(collect(&roots, &Options::default()).unwrap().is_empty());
 }
 

@@ -1,42 +1,25 @@
 use std::fs;
-use std::path::Path;
 
 use proptest::prelude::*;
 
 use crate::host::{self, go_arch, parse_btime, parse_os_release, parse_uptime, zone_from_link};
 use crate::procfs::Roots;
+use crate::testutil;
 
 fn fixture_roots(name: &str) -> Roots {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/host")
-        .join(name);
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
+    testutil::fixture_roots("host", name)
 }
 
 /// A temporary host tree with the core /proc files and whatever else is given.
 fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
     let base = [
         ("proc/sys/kernel/hostname", "box\n"),
         ("proc/sys/kernel/osrelease", "5.10.0\n"),
         ("proc/uptime", "100.5 50.0\n"),
         ("proc/stat", "cpu 1 2 3 4\nbtime 1600000000\n"),
     ];
-    for (rel, text) in base.iter().chain(files) {
-        let path = dir.path().join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
-    (dir, roots)
+    let all: Vec<(&str, &str)> = base.iter().chain(files).copied().collect();
+    testutil::tree(&all)
 }
 
 #[test]

@@ -1,32 +1,15 @@
-use std::fs;
-use std::path::Path;
-
 use proptest::prelude::*;
 
 use crate::memory::{self, parse_meminfo, snapshot};
 use crate::procfs::Roots;
+use crate::testutil::{self, tree};
 
 fn fixture_roots(name: &str) -> Roots {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/memory")
-        .join(name);
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
+    testutil::fixture_roots("memory", name)
 }
 
 fn meminfo_tree(text: &str) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("proc")).unwrap();
-    fs::write(dir.path().join("proc/meminfo"), text).unwrap();
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
-    (dir, roots)
+    tree(&[("proc/meminfo", text)])
 }
 
 const KIB: f64 = 1024.0;
@@ -91,12 +74,7 @@ fn saturates_rather_than_wraps_on_huge_values() {
 fn fails_the_group_on_an_empty_or_missing_meminfo() {
     let (_d, roots) = meminfo_tree("");
     assert!(memory::collect(&roots).is_err());
-    let dir = tempfile::tempdir().unwrap();
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
+    let (_dir, roots) = tree(&[]);
     assert!(memory::collect(&roots).is_err());
 }
 

@@ -1,32 +1,13 @@
 use std::fs;
-use std::path::Path;
 
 use proptest::prelude::*;
 
 use crate::paging::{self, decode_octal_escapes, parse_swaps, parse_vmstat, State};
 use crate::procfs::Roots;
+use crate::testutil::tree;
 
 fn fixture_roots() -> Roots {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paging");
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
-}
-
-fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("proc")).unwrap();
-    for (rel, text) in files {
-        fs::write(dir.path().join(rel), text).unwrap();
-    }
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
-    (dir, roots)
+    crate::testutil::fixture_roots("paging", "")
 }
 
 fn page_size() -> f64 {

@@ -2,23 +2,16 @@
 //! host ten seconds apart) and on the live host.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Child, Command};
 
 use super::linux::Kernel;
 use super::{collect, validate_patterns, Options, ProcessRecord, ProcessSnapshot, State};
 use crate::error::Error;
 use crate::procfs::Roots;
+use crate::testutil;
 
 fn fixture(snap: &str) -> Roots {
-    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/process")
-        .join(snap);
-    Roots {
-        proc: base.join("proc"),
-        sys: base.join("sys"),
-        rootfs: base,
-    }
+    testutil::fixture_roots("process", snap)
 }
 
 fn all() -> Options {

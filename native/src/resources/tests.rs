@@ -1,33 +1,13 @@
-use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
 
 use crate::procfs::Roots;
 use crate::resources::{self, parse_file_nr, parse_psi};
+use crate::testutil::tree;
 
 fn fixture_roots() -> Roots {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/resources");
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir,
-    }
-}
-
-fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    for (rel, text) in files {
-        let path = dir.path().join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let roots = Roots {
-        proc: dir.path().join("proc"),
-        sys: dir.path().join("sys"),
-        rootfs: dir.path().to_path_buf(),
-    };
-    (dir, roots)
+    crate::testutil::fixture_roots("resources", "")
 }
 
 #[test]

@@ -1,31 +1,12 @@
 use std::fs;
-use std::path::Path;
 
 use proptest::prelude::*;
 
 use crate::procfs::Roots;
+use crate::testutil::{fixture_roots, tree};
 use crate::virt::{
     self, cloud_hint, cpuid_type, detect, dmi_type, has_hypervisor_flag, Dmi, Evidence,
 };
-
-fn roots_at(dir: &Path) -> Roots {
-    Roots {
-        proc: dir.join("proc"),
-        sys: dir.join("sys"),
-        rootfs: dir.to_path_buf(),
-    }
-}
-
-fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    for (rel, text) in files {
-        let path = dir.path().join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let roots = roots_at(dir.path());
-    (dir, roots)
-}
 
 fn dmi(sys_vendor: &str, product_name: &str, bios_vendor: &str) -> Dmi {
     Dmi {
@@ -46,8 +27,7 @@ fn guest(d: Dmi) -> Evidence {
 
 #[test]
 fn recognises_an_azure_vm_from_its_dmi_files() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/virt/azure");
-    let v = virt::collect(&roots_at(&dir)).unwrap();
+    let v = virt::collect(&fixture_roots("virt", "azure")).unwrap();
     assert!(v.is_virtualized);
     assert_eq!(v.virtualization_type, "hyperv");
     assert_eq!(v.role, "guest");

@@ -5,11 +5,10 @@ use std::path::Path;
 
 use crate::net::interfaces::{collect, parse_net_dev, State};
 use crate::procfs::Roots;
-
-const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/network");
+use crate::testutil;
 
 fn dev_fixture() -> String {
-    fs::read_to_string(Path::new(FIX).join("dev")).unwrap()
+    testutil::fixture_text("network", "dev")
 }
 
 fn write_attrs(sys: &Path, name: &str, attrs: &[(&str, &str)]) {
@@ -23,11 +22,8 @@ fn write_attrs(sys: &Path, name: &str, attrs: &[(&str, &str)]) {
 /// A host tree (root path ≠ `/`, so init's `/proc/1/net/dev` is read) with sysfs
 /// attributes for `lo` and `eth0`.
 fn tree(dev: &str) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    fs::create_dir_all(p.join("proc/1/net")).unwrap();
-    fs::write(p.join("proc/1/net/dev"), dev).unwrap();
-    let sys = p.join("sys");
+    let (dir, roots) = testutil::tree(&[("proc/1/net/dev", dev)]);
+    let sys = dir.path().join("sys");
     write_attrs(
         &sys,
         "lo",
@@ -61,7 +57,6 @@ fn tree(dev: &str) -> (tempfile::TempDir, Roots) {
             ("mtu", "1500"),
         ],
     );
-    let roots = Roots::new(Some(p.to_str().unwrap()), None, None);
     (dir, roots)
 }
 
@@ -135,8 +130,7 @@ fn rates_follow_deltas_and_survive_counters_that_wrap_or_reset() {
 
 #[test]
 fn a_missing_proc_net_dev_is_an_empty_group() {
-    let dir = tempfile::tempdir().unwrap();
-    let roots = Roots::new(Some(dir.path().to_str().unwrap()), None, None);
+    let (_dir, roots) = testutil::tree(&[]);
     let snap = collect(&roots, &mut State::default(), 0.0).unwrap();
     assert!(snap.interfaces.is_empty());
 }

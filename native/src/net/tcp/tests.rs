@@ -1,29 +1,30 @@
 //! TCP counts: `/proc/net/tcp*` and `/proc/net/snmp` fixtures, netlink replies
 //! built by hand, and the live host seeing sockets this test opens.
 
-use std::fs;
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 
 use crate::net::netlink::{parse_replies, request, Flow};
 use crate::net::tcp::{collect, count_procfs, parse_proc_net_tcp, parse_snmp_tcp};
 use crate::procfs::Roots;
-
-const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tcp");
+use crate::testutil;
 
 fn fixture(name: &str) -> String {
-    fs::read_to_string(Path::new(FIX).join(name)).unwrap()
+    testutil::fixture_text("tcp", name)
 }
 
 /// A host tree (root path ≠ `/`) with init's `/proc/1/net/{tcp,tcp6,snmp}`.
 fn tree(files: &[&str]) -> (tempfile::TempDir, Roots) {
-    let dir = tempfile::tempdir().unwrap();
-    let net = dir.path().join("proc/1/net");
-    fs::create_dir_all(&net).unwrap();
-    for f in files {
-        fs::write(net.join(f), fixture(f)).unwrap();
-    }
-    let roots = Roots::new(Some(dir.path().to_str().unwrap()), None, None);
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (format!("proc/1/net/{f}"), fixture(f)))
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(rel, text)| (rel.as_str(), text.as_str()))
+        .collect();
+    let (dir, roots) = testutil::tree(&files);
+    // The folder is there even when none of its files are.
+    std::fs::create_dir_all(dir.path().join("proc/1/net")).unwrap();
     (dir, roots)
 }
 
