@@ -105,7 +105,29 @@ describe('failure classification', () => {
       kind: 'retryable',
       error: 'HTTP 503: busy',
       retryAfterMs: 7000,
+      unavailable: true,
     })
+  })
+
+  test('marks only an unreachable or silent collector as unavailable, so outages spend no retries', () => {
+    for (const s of [502, 503, 504])
+      assert.equal(
+        classifyHttp(s, '').kind === 'retryable' && classifyHttp(s, '').unavailable,
+        true,
+        String(s),
+      )
+    assert.deepEqual(classifyHttp(429, 'slow down'), { kind: 'retryable', error: 'HTTP 429: slow down' })
+    assert.deepEqual(classifyGrpc(14, 'down'), {
+      kind: 'retryable',
+      error: 'gRPC UNAVAILABLE: down',
+      unavailable: true,
+    })
+    assert.deepEqual(classifyGrpc(4, ''), {
+      kind: 'retryable',
+      error: 'gRPC DEADLINE_EXCEEDED',
+      unavailable: true,
+    })
+    assert.deepEqual(classifyGrpc(10, ''), { kind: 'retryable', error: 'gRPC ABORTED' })
   })
 
   test('reads Retry-After as seconds or as a date', () => {
@@ -366,6 +388,7 @@ describe('the HTTP exporter against a stand-in server', () => {
     assert.deepEqual(await exporter.send('metrics', Uint8Array.of()), {
       kind: 'retryable',
       error: 'HTTP 503',
+      unavailable: true,
     })
     await exporter.close()
   })
@@ -401,6 +424,7 @@ describe('the HTTP exporter against a stand-in server', () => {
     assert.deepEqual(await exporter.send('metrics', Uint8Array.of(), { timeoutMs: 200 }), {
       kind: 'retryable',
       error: 'no response: timed out',
+      unavailable: true,
     })
     await exporter.close()
   })
@@ -408,7 +432,7 @@ describe('the HTTP exporter against a stand-in server', () => {
   test('treats a refused connection as retryable', async () => {
     const exporter = createExporter({ ...options(), endpoint: '127.0.0.1:1' })
     const outcome = await exporter.send('metrics', Uint8Array.of())
-    assert.deepEqual(outcome, { kind: 'retryable', error: 'no response: ECONNREFUSED' })
+    assert.deepEqual(outcome, { kind: 'retryable', error: 'no response: ECONNREFUSED', unavailable: true })
     await exporter.close()
   })
 })

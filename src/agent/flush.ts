@@ -84,7 +84,12 @@ export async function flushOnce(
       continue
     }
     report.failure = outcome
-    await buffer.fail(group, { permanent: outcome.kind === 'permanent', error: outcome.error })
+    await buffer.fail(group, {
+      permanent: outcome.kind === 'permanent',
+      error: outcome.error,
+      // An unreachable collector says nothing about the data: it waits, bounded by age and size.
+      countAttempt: !(outcome.kind === 'retryable' && outcome.unavailable),
+    })
     if (outcome.kind === 'retryable') break
   }
   // After a retryable failure the rest goes back untouched: the collector is down or

@@ -197,7 +197,7 @@ export class BatchBuffer extends EventEmitter {
     if (onDisk.length) await this.track(this.store.remove(onDisk))
   }
 
-  /** The export failed: count the attempt and keep the batch on disk, or drop it. */
+  /** The export failed: count the attempt (unless told not to) and keep the batch on disk, or drop it. */
   async fail(batches: Batch[], reason: FailReason): Promise<void> {
     this.assertOpen()
     const keep: Entry[] = []
@@ -210,7 +210,7 @@ export class BatchBuffer extends EventEmitter {
         entry.inFlight = false
         this.tally.inFlight--
       }
-      entry.attempts++
+      if (reason.countAttempt !== false) entry.attempts++
       if (reason.permanent) rejected.push(entry)
       else if (entry.attempts >= this.opts.maxRetries) exhausted.push(entry)
       else keep.push(entry)

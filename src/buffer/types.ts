@@ -63,6 +63,11 @@ export interface FailReason {
   /** The collector rejected the batch as permanently invalid: drop it now. */
   permanent: boolean
   error: string
+  /**
+   * Count this failure against the batch's retries (default true). False when the
+   * collector was unreachable: the batch waits on disk, bounded by age and size only.
+   */
+  countAttempt?: boolean
 }
 
 export interface BufferStats {

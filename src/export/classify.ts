@@ -32,6 +32,8 @@ export const GRPC_CODE_NAMES = [
 
 const GRPC_RETRYABLE = new Set([1, 4, 10, 11, 14, 15])
 const GRPC_RESOURCE_EXHAUSTED = 8
+/** DEADLINE_EXCEEDED and UNAVAILABLE: the collector did not answer in time, or is down. */
+const GRPC_UNAVAILABLE = new Set([4, 14])
 
 export function classifyGrpc(code: number, details: string, retryDelayMs?: number): ExportOutcome {
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`
@@ -39,19 +41,30 @@ export function classifyGrpc(code: number, details: string, retryDelayMs?: numbe
   const retryable =
     GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
   if (!retryable) return { kind: 'permanent', error }
-  return retryDelayMs === undefined
-    ? { kind: 'retryable', error }
-    : { kind: 'retryable', error, retryAfterMs: retryDelayMs }
+  return retryableOutcome(error, retryDelayMs, GRPC_UNAVAILABLE.has(code))
+}
+
+function retryableOutcome(
+  error: string,
+  retryAfterMs: number | undefined,
+  unavailable: boolean,
+): ExportOutcome {
+  return {
+    kind: 'retryable',
+    error,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(unavailable ? { unavailable } : {}),
+  }
 }
 
 const HTTP_RETRYABLE = new Set([429, 502, 503, 504])
+/** Gateway errors and 503: the collector (or the way to it) is down, not the data. */
+const HTTP_UNAVAILABLE = new Set([502, 503, 504])
 
 export function classifyHttp(status: number, message: string, retryAfterMs?: number): ExportOutcome {
   const error = message ? `HTTP ${status}: ${message}` : `HTTP ${status}`
   if (!HTTP_RETRYABLE.has(status)) return { kind: 'permanent', error }
-  return retryAfterMs === undefined
-    ? { kind: 'retryable', error }
-    : { kind: 'retryable', error, retryAfterMs }
+  return retryableOutcome(error, retryAfterMs, HTTP_UNAVAILABLE.has(status))
 }
 
 /** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -68,5 +81,5 @@ export function networkFailure(err: unknown): ExportOutcome {
   const e = err as { code?: string; message?: string; name?: string }
   const what =
     e.name === 'AbortError' || e.name === 'TimeoutError' ? 'timed out' : (e.code ?? e.message ?? String(err))
-  return { kind: 'retryable', error: `no response: ${what}` }
+  return { kind: 'retryable', error: `no response: ${what}`, unavailable: true }
 }

@@ -11,7 +11,17 @@ export type ExportOutcome =
   /** Accepted. A partial success names how much the collector rejected as invalid (do not resend). */
   | { kind: 'ok'; rejectedDataPoints?: number; rejectedLogRecords?: number; message?: string }
   /** Not accepted, but the same bytes may succeed later; `retryAfterMs` when the server said when. */
-  | { kind: 'retryable'; error: string; retryAfterMs?: number }
+  | {
+      kind: 'retryable'
+      error: string
+      retryAfterMs?: number
+      /**
+       * The collector could not be reached or did not answer (no response, gRPC
+       * UNAVAILABLE or DEADLINE_EXCEEDED, HTTP 502/503/504): nothing is wrong with the
+       * data, so the attempt is not counted against the batch's retries.
+       */
+      unavailable?: boolean
+    }
   /** Rejected for good (bad data, bad credentials, no such service): discard the batch. */
   | { kind: 'permanent'; error: string }
 
