@@ -15,10 +15,8 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
-import { createCloudDetector } from '../cloud'
-import type { CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
-import { createExporter, type Exporter, type ExportOutcome } from '../export'
+import { createExporter, type Exporter } from '../export'
 import {
   AgentStats,
   evaluateHealth,
@@ -27,12 +25,15 @@ import {
   type HealthReport,
   type HealthServer,
 } from '../health'
-import { agentStateFrom, HeartbeatClient, HeartbeatLoop, toSystemInfo } from '../heartbeat'
+import type { HeartbeatLoop } from '../heartbeat'
 import { HostCollector } from '../host-collector'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
-import { flushOnce, type FlushReport } from './flush'
-import { Loop } from './loop'
+import { CloudFacts } from './cloud'
+import { Exporting } from './exporting'
+import type { FlushReport } from './flush'
+import { createHeartbeat } from './heartbeat'
+import { Loop, settlesBy } from './loop'
 import * as o from './options'
 import { Pipeline } from './pipeline'
 
@@ -49,8 +50,6 @@ export interface AgentEvents {
   error: [err: Error]
 }
 
-/** Requests are capped below the collector's default 4 MiB receive limit. */
-const MAX_REQUEST_BYTES = 3 * 1024 * 1024
 /** How long `stop()` may spend on the last export. */
 const DEFAULT_STOP_DEADLINE_MS = 10_000
 
@@ -69,17 +68,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   #loops: Loop[] = []
   #host!: HostCollector
   #lastSnapshot: HostSnapshot | undefined
-  #cloud: () => Promise<CloudInfo> = async () => ({
-    provider: '',
-    instanceId: '',
-    instanceType: '',
-    region: '',
-    zone: '',
-  })
-  #exportFailures = 0
+  #cloud!: CloudFacts
+  #exporting: Exporting | undefined
+  /** True while `reload` stops and starts the agent (log lines about "the next start" are wrong then). */
+  #reloading = false
   /** Bumped by every stop(), so work abandoned at a stop can tell. */
   #generation = 0
-  #nextExportAt = 0
   readonly #startedAt = Date.now()
 
   constructor(config: AgentConfig, options: AgentOptions) {
@@ -147,10 +141,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#pipeline?.stop()
     if (this.#buffer) {
       await this.#buffer.persist()
-      if (settled && options.finalExport !== false) await this.#finalExport(deadline - Date.now())
+      if (settled && options.finalExport !== false) await this.#exporting?.drain(deadline - Date.now())
       const left = this.#buffer.stats()
       const batches = left.diskBatches + left.memoryBatches
-      if (batches > 0) {
+      if (this.#reloading) {
+        // A reload reopens the same buffer at once: nothing to say about the next start.
+      } else if (batches > 0) {
         this.#logger.info(
           { batches, bytes: left.diskBytes + left.memoryBytes },
           'buffered data kept on disk for the next start',
@@ -166,18 +162,23 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Applies a new configuration: a stop without the last export, then a start; the buffer persists across. */
   async reload(config: AgentConfig): Promise<void> {
     const previous = this.#config
-    await this.stop({ finalExport: false })
-    this.#config = { ...config, agent: { ...config.agent, id: previous.agent.id } }
+    this.#reloading = true
     try {
-      await this.start()
-    } catch (err) {
-      this.#logger.error(
-        { err },
-        'the new configuration could not be started; running on with the previous one',
-      )
-      this.#config = previous
-      await this.start()
-      throw err
+      await this.stop({ finalExport: false })
+      this.#config = { ...config, agent: { ...config.agent, id: previous.agent.id } }
+      try {
+        await this.start()
+      } catch (err) {
+        this.#logger.error(
+          { err },
+          'the new configuration could not be started; running on with the previous one',
+        )
+        this.#config = previous
+        await this.start()
+        throw err
+      }
+    } finally {
+      this.#reloading = false
     }
   }
 
@@ -202,13 +203,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.#stats) Object.assign(this.#stats, settings)
     else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
     this.#host = new HostCollector(o.hostCollectorOptions(c))
-    this.#cloud = createCloudDetector({
-      provider: c.cloud.provider,
-      hint: '',
-      endpoints: c.cloud.endpoints,
-      timeoutMs: c.cloud.timeout,
-      logger: log,
-    })
+    this.#cloud = new CloudFacts(c, log)
     if (c.health.enabled) {
       this.#health = await startHealthServer({
         endpoint: c.health.endpoint,
@@ -221,18 +216,25 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#buffer = await BatchBuffer.open(o.bufferOptions(c, log))
       this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
       const opened = this.#buffer.stats()
-      if (opened.diskBatches > 0)
+      if (opened.diskBatches > 0 && !this.#reloading)
         log.info(
           { batches: opened.diskBatches, bytes: opened.diskBytes },
           'buffered data from an earlier run will be sent',
         )
       this.#exporter = createExporter(o.exporterOptions(c, log))
+      this.#exporting = new Exporting({
+        config: c,
+        buffer: this.#buffer,
+        exporter: this.#exporter,
+        stats: this.#stats,
+        logger: log,
+      })
       this.#pipeline = new Pipeline({
         config: c,
         buffer: this.#buffer,
         stats: this.#stats,
         logger: log,
-        cloud: () => this.#cloud(),
+        cloud: () => this.#cloud.get(),
       })
       await this.#pipeline.startLogs()
       this.#loops.push(
@@ -265,38 +267,17 @@ export class Agent extends EventEmitter<AgentEvents> {
         }),
       )
     }
-    if (c.heartbeat.enabled) this.#buildHeartbeat()
-  }
-
-  #buildHeartbeat(): void {
-    const c = this.#config
-    const client = new HeartbeatClient(o.heartbeatClientOptions(c, this.#logger))
-    if (c.heartbeat.register) {
-      void client.register({
-        name: c.agent.name,
-        hostname: c.agent.hostname,
-        version: VERSION,
-        tags: c.agent.tags,
+    if (c.heartbeat.enabled) {
+      this.#heartbeat = createHeartbeat({
+        config: c,
+        logger: log,
+        stats: this.#stats,
+        startedAt: this.#startedAt,
+        snapshot: () => this.#heartbeatSnapshot(),
+        cloud: () => this.#cloud.get(),
+        collectorStates: () => this.#pipeline?.collectorStates(),
       })
     }
-    this.#heartbeat = new HeartbeatLoop({
-      client,
-      intervalMs: c.heartbeat.interval,
-      stats: this.#stats,
-      logger: this.#logger,
-      buildBody: async () => {
-        const snapshot = await this.#heartbeatSnapshot()
-        const cloud = await this.#cloud()
-        return {
-          systemInfo: toSystemInfo(snapshot, {
-            agentVersion: VERSION,
-            agentStartTime: Math.floor(this.#startedAt / 1000),
-            cloud,
-          }),
-          agent: agentStateFrom(this.#stats, this.#pipeline?.collectorStates()),
-        }
-      },
-    })
   }
 
   /** The system loop's snapshot when fresh; otherwise one taken now (system collector off or stalled). */
@@ -315,90 +296,27 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#stats.recordCollection(snapshot.collectionDurationNs / 1e9, snapshot.errors)
     if (snapshot.errors.length > 0)
       this.#logger.debug({ errors: snapshot.errors }, 'some snapshot groups failed')
-    if (this.#cloudHintPending(snapshot)) this.#rebuildCloudDetector(snapshot.virtualization.cloudHint)
+    this.#cloud.hint(snapshot.virtualization.cloudHint)
     await this.#pipeline?.recordSystem(snapshot)
     this.#updateBufferGauges()
     this.emit('collect', snapshot)
   }
 
-  #cloudHint = ''
-
-  #cloudHintPending(snapshot: HostSnapshot): boolean {
-    return snapshot.virtualization.cloudHint !== this.#cloudHint
-  }
-
-  #rebuildCloudDetector(hint: string): void {
-    this.#cloudHint = hint
-    const c = this.#config
-    this.#cloud = createCloudDetector({
-      provider: c.cloud.provider,
-      hint,
-      endpoints: c.cloud.endpoints,
-      timeoutMs: c.cloud.timeout,
-      logger: this.#logger,
-    })
-  }
-
   async #flush(): Promise<{ again: boolean } | void> {
-    if (!this.#buffer || !this.#exporter) return
-    if (Date.now() < this.#nextExportAt) return
+    if (!this.#exporting) return
     const generation = this.#generation
-    let report: FlushReport
+    let report: FlushReport | undefined
     try {
-      report = await flushOnce(this.#buffer, this.#exporter, {
-        batchSize: this.#config.exporter.otlp.batch_size,
-        maxRequestBytes: MAX_REQUEST_BYTES,
-        logger: this.#logger,
-        onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
-      })
+      report = await this.#exporting.flush()
     } catch (err) {
       // Abandoned by stop(): its buffer is closed; the batches it held were persisted.
       if (generation !== this.#generation) return
       throw err
     }
+    if (!report) return
     this.#updateBufferGauges()
     this.emit('flush', report)
-    if (report.failure?.kind === 'retryable') {
-      this.#exportFailures++
-      const wait = Math.max(
-        report.failure.retryAfterMs ?? 0,
-        o.retryDelay(this.#config, this.#exportFailures),
-      )
-      this.#nextExportAt = Date.now() + wait
-      return
-    }
-    if (report.exported.length > 0) {
-      if (this.#exportFailures > 0)
-        this.#logger.info(
-          { after_failures: this.#exportFailures },
-          'the collector is reachable again; sending buffered data',
-        )
-      this.#exportFailures = 0
-      this.#nextExportAt = 0
-    }
     return { again: report.more }
-  }
-
-  #recordOutcome(signal: string, outcome: ExportOutcome): void {
-    this.#stats.recordExport(signal, outcome.kind === 'ok', outcome.kind === 'ok' ? undefined : outcome.error)
-    if (outcome.kind === 'ok') return
-    const buffered = this.#buffer?.stats()
-    const where = `${this.#config.telemetryflow.protocol} ${this.#config.telemetryflow.endpoint}`
-    if (outcome.kind === 'permanent') {
-      this.#logger.error(
-        { endpoint: where, error: outcome.error },
-        'the collector rejected a batch for good; it is discarded and counted as dropped',
-      )
-    } else if (this.#exportFailures === 0 || this.#exportFailures % 10 === 0) {
-      this.#logger.warn(
-        {
-          endpoint: where,
-          error: outcome.error,
-          buffered_batches: (buffered?.diskBatches ?? 0) + (buffered?.memoryBatches ?? 0),
-        },
-        'cannot reach the collector; data waits in the buffer and is sent when it is back',
-      )
-    }
   }
 
   #updateBufferGauges(): void {
@@ -411,20 +329,6 @@ export class Agent extends EventEmitter<AgentEvents> {
       diskBatches: b.diskBatches,
       diskBytes: b.diskBytes,
     })
-  }
-
-  async #finalExport(deadlineMs: number): Promise<void> {
-    if (!this.#buffer || !this.#exporter || this.#exportFailures > 0) return
-    const deadline = Date.now() + deadlineMs
-    while (Date.now() < deadline) {
-      const report = await flushOnce(this.#buffer, this.#exporter, {
-        batchSize: this.#config.exporter.otlp.batch_size,
-        maxRequestBytes: MAX_REQUEST_BYTES,
-        logger: this.#logger,
-        onOutcome: (signal, outcome) => this.#recordOutcome(signal, outcome),
-      })
-      if (report.failure || !report.more) return
-    }
   }
 
   #loopError(loop: string, err: unknown): void {
@@ -443,20 +347,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.#buffer) await this.#buffer.close()
     this.#buffer = undefined
     this.#exporter = undefined
+    this.#exporting = undefined
     this.#health = undefined
     this.#pipeline = undefined
-  }
-}
-
-/** True when `work` settles before `deadlineMs` (unix ms); false when the deadline comes first. */
-async function settlesBy(deadlineMs: number, work: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs - Date.now()))
-  })
-  try {
-    return await Promise.race([work.then(() => true), late])
-  } finally {
-    clearTimeout(timer)
   }
 }

@@ -100,3 +100,16 @@ export class Loop {
     })
   }
 }
+
+/** True when `work` settles before `deadlineMs` (unix ms); false when the deadline comes first. */
+export async function settlesBy(deadlineMs: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs - Date.now()))
+  })
+  try {
+    return await Promise.race([work.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
