@@ -76,6 +76,7 @@ export function bufferOptions(config: AgentConfig, logger: Logger): BufferOption
     maxRetries: b.max_retries,
     memoryMaxBytes: b.memory_max_mb * MIB,
     syncWrites: b.sync_writes,
+    compression: b.compression,
     logger,
   }
 }

@@ -10,6 +10,7 @@
  * disk until it is acknowledged, so a crash mid-export loses nothing.
  */
 import { EventEmitter } from 'node:events'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import pino, { type Logger } from 'pino'
 import { oldestCovering, staleHead, toBatch, type Entry } from './entry'
 import { Store, describeMovedAside, type WriteItem } from './store'
@@ -114,15 +115,18 @@ export class BatchBuffer extends EventEmitter {
     const now = this.now()
     if (this.nextId >= this.reservedUntil) this.allocateIdBlock()
     const reservation = this.reservation
+    const compress = this.opts.compression === 'deflate'
+    const stored = compress ? deflateRawSync(input.body, { level: 1 }) : input.body
     const entry: Entry = {
       id: this.nextId++,
       signal: input.signal,
-      body: input.body,
-      bodyLength: input.body.byteLength,
+      body: stored,
+      bodyLength: stored.byteLength,
+      encoding: compress ? 1 : 0,
       dataPoints: input.dataPoints,
       createdAt: input.createdAt ?? now,
       attempts: 0,
-      size: input.body.byteLength + BATCH_OVERHEAD_BYTES,
+      size: stored.byteLength + BATCH_OVERHEAD_BYTES,
       tier: 'memory',
       inFlight: false,
     }
@@ -169,8 +173,9 @@ export class BatchBuffer extends EventEmitter {
         stale.push(entry)
         continue
       }
-      const body = entry.body ?? this.store.readBody(entry.id)
-      if (!body || body.byteLength !== entry.bodyLength) {
+      const stored = entry.body ?? this.store.readBody(entry.id)
+      const body = stored && stored.byteLength === entry.bodyLength ? decode(entry, stored) : undefined
+      if (!body) {
         corrupt.push(entry)
         continue
       }
@@ -179,7 +184,7 @@ export class BatchBuffer extends EventEmitter {
       out.push(toBatch(entry, body))
     }
     this.drop(stale, 'age')
-    this.drop(corrupt, 'corrupt', 'body missing or of the wrong length on disk')
+    this.drop(corrupt, 'corrupt', 'body missing, of the wrong length, or not decompressible')
     return out
   }
 
@@ -392,5 +397,15 @@ export class BatchBuffer extends EventEmitter {
     this.pending.add(settled)
     void settled.then(() => this.pending.delete(settled))
     return p
+  }
+}
+
+/** The OTLP request as pushed; `undefined` when a compressed body does not inflate. */
+function decode(entry: Entry, stored: Uint8Array): Uint8Array | undefined {
+  if (entry.encoding === 0) return stored
+  try {
+    return inflateRawSync(stored)
+  } catch {
+    return undefined
   }
 }

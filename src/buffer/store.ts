@@ -16,7 +16,17 @@ import type { Signal } from './types'
 
 export const FORMAT_VERSION = 1
 
-type MetaTuple = [signal: Signal, dataPoints: number, createdAt: number, attempts: number, bodyLength: number]
+type MetaTuple = [
+  signal: Signal,
+  dataPoints: number,
+  createdAt: number,
+  attempts: number,
+  bodyLength: number,
+  encoding: BodyEncoding,
+]
+
+/** How a body is stored: 0 as the OTLP request itself, 1 deflate-raw compressed. */
+export type BodyEncoding = 0 | 1
 
 export interface StoredMeta {
   id: number
@@ -24,7 +34,9 @@ export interface StoredMeta {
   dataPoints: number
   createdAt: number
   attempts: number
+  /** Bytes as stored (compressed when `encoding` is 1). */
   bodyLength: number
+  encoding: BodyEncoding
 }
 
 export interface WriteItem {
@@ -85,12 +97,14 @@ const SCAN_CHUNK = 256
 const SIGNALS: ReadonlySet<unknown> = new Set<Signal>(['metrics', 'logs'])
 
 function toMeta(id: unknown, value: unknown): StoredMeta | undefined {
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(value) || value.length !== 5)
-    return undefined
-  const [signal, dataPoints, createdAt, attempts, bodyLength] = value as unknown[]
+  // Five fields: a record written before bodies could be compressed (encoding 0).
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(value)) return undefined
+  if (value.length !== 5 && value.length !== 6) return undefined
+  const [signal, dataPoints, createdAt, attempts, bodyLength, encoding = 0] = value as unknown[]
   const counts = [dataPoints, createdAt, attempts, bodyLength]
   if (!SIGNALS.has(signal) || !counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0))
     return undefined
+  if (encoding !== 0 && encoding !== 1) return undefined
   return {
     id,
     signal: signal as Signal,
@@ -98,6 +112,7 @@ function toMeta(id: unknown, value: unknown): StoredMeta | undefined {
     createdAt: createdAt as number,
     attempts: attempts as number,
     bodyLength: bodyLength as number,
+    encoding,
   }
 }
 
@@ -258,7 +273,14 @@ export class Store {
 
   private putItem({ meta, body }: WriteItem): void {
     if (body) this.bodies.putSync(meta.id, body as Buffer)
-    const tuple: MetaTuple = [meta.signal, meta.dataPoints, meta.createdAt, meta.attempts, meta.bodyLength]
+    const tuple: MetaTuple = [
+      meta.signal,
+      meta.dataPoints,
+      meta.createdAt,
+      meta.attempts,
+      meta.bodyLength,
+      meta.encoding,
+    ]
     this.metas.putSync(meta.id, tuple)
   }
 

@@ -40,6 +40,12 @@ export interface BufferOptions {
   logger?: Logger
   /** Injectable clock (unix ms), for tests. */
   now?: () => number
+  /**
+   * `deflate`: bodies are held compressed (deflate-raw, level 1) in memory and on disk, so
+   * the size bound keeps about five times more OTLP metrics; `take` returns them exactly
+   * as pushed. Default `none`.
+   */
+  compression?: 'deflate' | 'none'
 }
 
 export interface PushOptions {

@@ -124,6 +124,7 @@ export interface BufferConfig {
   max_retries: number
   memory_max_mb: number
   sync_writes: boolean
+  compression: 'deflate' | 'none'
 }
 
 export interface HealthConfig {
