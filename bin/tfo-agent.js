@@ -4,4 +4,7 @@ require('../dist/cli/main.js')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code
+    // The command has finished (an agent has stopped and said so): a straggling socket or
+    // timer must not keep the process up. Unref'd, so it never delays a clean exit.
+    setTimeout(() => process.exit(code), 2000).unref()
   })

@@ -65,6 +65,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #pipeline: Pipeline | undefined
   #health: HealthServer | undefined
   #heartbeat: HeartbeatLoop | undefined
+  #closeHeartbeat: () => void = () => {}
   #loops: Loop[] = []
   #host!: HostCollector
   #lastSnapshot: HostSnapshot | undefined
@@ -131,17 +132,30 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#stats.setPhase('stopping')
     this.#generation++
     const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS)
-    // An export or heartbeat stuck on a silent peer must not hold what is in memory back
-    // from disk: it gets until the deadline, then it is abandoned.
-    const settled = await settlesBy(
-      deadline,
-      Promise.all([this.#heartbeat?.stop(), ...this.#loops.map((l) => l.stop())]),
-    )
-    if (!settled) this.#logger.warn('an export or heartbeat still running at the stop deadline is abandoned')
-    await this.#pipeline?.stop()
+    try {
+      // Memory goes to disk first: a container runtime's SIGKILL may follow soon, and a
+      // batch in flight is safe on disk too (its ack removes it there).
+      await this.#buffer?.persist()
+      // An export or heartbeat stuck on a silent peer gets until the deadline, then it is abandoned.
+      const settled = await settlesBy(
+        deadline,
+        Promise.all([this.#heartbeat?.stop(), ...this.#loops.map((l) => l.stop())]),
+      )
+      if (!settled)
+        this.#logger.warn('an export or heartbeat still running at the stop deadline is abandoned')
+      await this.#pipeline?.stop()
+      if (this.#buffer) await this.#finish(settled && options.finalExport !== false, deadline)
+    } finally {
+      await this.#teardown()
+      this.#state = 'stopped'
+    }
+  }
+
+  /** What the log collector handed over at stop goes to disk; then the last export, and a word on what is left. */
+  async #finish(finalExport: boolean, deadline: number): Promise<void> {
     if (this.#buffer) {
       await this.#buffer.persist()
-      if (settled && options.finalExport !== false) await this.#exporting?.drain(deadline - Date.now())
+      if (finalExport) await this.#exporting?.drain(deadline - Date.now())
       const left = this.#buffer.stats()
       const batches = left.diskBatches + left.memoryBatches
       if (this.#reloading) {
@@ -155,8 +169,6 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.#logger.info('all buffered data was sent')
       }
     }
-    await this.#teardown()
-    this.#state = 'stopped'
   }
 
   /** Applies a new configuration: a stop without the last export, then a start; the buffer persists across. */
@@ -268,7 +280,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       )
     }
     if (c.heartbeat.enabled) {
-      this.#heartbeat = createHeartbeat({
+      const heartbeat = createHeartbeat({
         config: c,
         logger: log,
         stats: this.#stats,
@@ -277,6 +289,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         cloud: () => this.#cloud.get(),
         collectorStates: () => this.#pipeline?.collectorStates(),
       })
+      this.#heartbeat = heartbeat.loop
+      this.#closeHeartbeat = heartbeat.close
     }
   }
 
@@ -340,6 +354,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   async #teardown(): Promise<void> {
     this.#loops = []
     this.#heartbeat = undefined
+    await this.#pipeline?.stop()
+    this.#closeHeartbeat()
+    this.#closeHeartbeat = () => {}
     const closing: Array<Promise<unknown>> = []
     if (this.#exporter) closing.push(this.#exporter.close())
     if (this.#health) closing.push(this.#health.close())

@@ -27,6 +27,7 @@ export class Exporting {
   readonly #o: ExportingOptions
   #failures = 0
   #nextAt = 0
+  #partials = 0
 
   constructor(options: ExportingOptions) {
     this.#o = options
@@ -75,7 +76,19 @@ export class Exporting {
   #record(signal: string, outcome: ExportOutcome): void {
     const { stats, logger, config, buffer } = this.#o
     stats.recordExport(signal, outcome.kind === 'ok', outcome.kind === 'ok' ? undefined : outcome.error)
-    if (outcome.kind === 'ok') return
+    if (outcome.kind === 'ok') {
+      // A partial success: the collector kept the rest, and what it rejected is lost for good.
+      const rejected = (outcome.rejectedDataPoints ?? 0) + (outcome.rejectedLogRecords ?? 0)
+      if (rejected === 0) return
+      stats.recordDropped('rejected', 0, rejected)
+      if (this.#partials++ % 10 === 0) {
+        logger.warn(
+          { rejected, message: outcome.message },
+          'the collector accepted an export but rejected part of it as invalid; counted as dropped',
+        )
+      }
+      return
+    }
     const endpoint = `${config.telemetryflow.protocol} ${config.telemetryflow.endpoint}`
     if (outcome.kind === 'permanent') {
       logger.error(

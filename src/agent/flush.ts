@@ -73,14 +73,7 @@ export async function flushOnce(
     if (outcome.kind === 'ok') {
       await buffer.ack(group)
       report.exported.push(...group)
-      const rejected = (outcome.rejectedDataPoints ?? 0) + (outcome.rejectedLogRecords ?? 0)
-      report.rejectedDataPoints += rejected
-      if (rejected > 0) {
-        opts.logger.warn(
-          { rejected, message: outcome.message },
-          'the collector accepted the export but rejected some of it as invalid',
-        )
-      }
+      report.rejectedDataPoints += (outcome.rejectedDataPoints ?? 0) + (outcome.rejectedLogRecords ?? 0)
       continue
     }
     report.failure = outcome

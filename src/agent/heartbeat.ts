@@ -23,7 +23,8 @@ export interface AgentHeartbeatOptions {
   collectorStates: () => Record<string, Record<string, unknown>> | undefined
 }
 
-export function createHeartbeat(o: AgentHeartbeatOptions): HeartbeatLoop {
+/** The heartbeat's loop, and a way to close its client (keep-alive sockets) at teardown. */
+export function createHeartbeat(o: AgentHeartbeatOptions): { loop: HeartbeatLoop; close: () => void } {
   const c = o.config
   const client = new HeartbeatClient(heartbeatClientOptions(c, o.logger))
   if (c.heartbeat.register) {
@@ -34,7 +35,7 @@ export function createHeartbeat(o: AgentHeartbeatOptions): HeartbeatLoop {
       tags: c.agent.tags,
     })
   }
-  return new HeartbeatLoop({
+  const loop = new HeartbeatLoop({
     client,
     intervalMs: c.heartbeat.interval,
     stats: o.stats,
@@ -51,4 +52,5 @@ export function createHeartbeat(o: AgentHeartbeatOptions): HeartbeatLoop {
       }
     },
   })
+  return { loop, close: () => client.close() }
 }

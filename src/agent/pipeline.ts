@@ -54,6 +54,7 @@ export class Pipeline {
   #processState = { exported: 0, leftOut: 0 }
   #logs: LogCollector | undefined
   #logLinesCounted = 0
+  #stopped = false
 
   constructor(options: PipelineOptions) {
     this.#o = options
@@ -162,6 +163,8 @@ export class Pipeline {
 
   /** Stops the log collector (its pending records reach the buffer) and the models. */
   async stop(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
     await this.#logs?.stop()
     this.syncStats()
     await Promise.allSettled([this.#systemModel?.shutdown(), this.#processModel?.shutdown()])

@@ -24,12 +24,18 @@ export interface RunAgentOptions {
   signals?: Pick<NodeJS.Process, 'on' | 'off'>
   /** Called once the agent runs (tests, embedding). */
   onStarted?: (agent: Agent) => void
+  /**
+   * What a second SIGTERM/SIGINT during the stop does. Default: exit the process with
+   * status 130 at once when `signals` is the process itself; otherwise resolve 130.
+   */
+  exitNow?: (code: number) => void
 }
 
 /** Runs until SIGTERM/SIGINT; resolves the exit code. */
 export async function runAgent(options: RunAgentOptions): Promise<number> {
   const { logger } = options
   const signals = options.signals ?? process
+  const exitNow = options.exitNow ?? (signals === process ? (code: number) => process.exit(code) : () => {})
   const agent = new Agent(options.config, { logger })
   try {
     await agent.start()
@@ -47,7 +53,9 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     const stop = (signal: string) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal while stopping: exiting now; buffered data on disk is kept')
+        cleanup()
         resolve(130)
+        exitNow(130)
         return
       }
       stopping = true
