@@ -88,6 +88,26 @@ describe('flushing the buffer', () => {
     await b.close()
   })
 
+  test('a request refused for its size is split and resent; only a batch too large alone is dropped', async () => {
+    const b = await buffer()
+    for (const size of [3, 3, 3, 9])
+      await b.push({ signal: 'metrics', body: new Uint8Array(size), dataPoints: 1 })
+    const sizes: number[] = []
+    const gateway: Sender = {
+      send: async (_s, body) => {
+        sizes.push(body.length)
+        return body.length > 6
+          ? { kind: 'permanent', error: 'HTTP 413: Request Entity Too Large', tooLarge: true }
+          : { kind: 'ok' }
+      },
+    }
+    const report = await flushOnce(b, gateway, opts)
+    assert.deepEqual(sizes, [18, 6, 12, 3, 9])
+    assert.equal(report.exported.length, 3)
+    assert.deepEqual(b.stats().dropped.byReason.rejected, { batches: 1, dataPoints: 1 })
+    await b.close()
+  })
+
   test('splits requests at a signal change and at the byte bound', () => {
     const batch = (id: number, signal: Batch['signal'], bytes: number): Batch => ({
       id,

@@ -69,6 +69,14 @@ export async function flushOnce(
   for (; i < groups.length; i++) {
     const group = groups[i]
     const outcome = await sender.send(group[0].signal, concat(group))
+    if (outcome.kind === 'permanent' && outcome.tooLarge && group.length > 1) {
+      // Something on the way (a gateway, a smaller receive limit) refused the request's
+      // size, not its data: send the halves instead, down to single batches.
+      const half = Math.ceil(group.length / 2)
+      groups.splice(i + 1, 0, group.slice(0, half), group.slice(half))
+      opts.logger.debug({ batches: group.length, error: outcome.error }, 'request too large; splitting it')
+      continue
+    }
     opts.onOutcome?.(group[0].signal, outcome, group)
     if (outcome.kind === 'ok') {
       await buffer.ack(group)

@@ -40,7 +40,11 @@ export function classifyGrpc(code: number, details: string, retryDelayMs?: numbe
   const error = details ? `gRPC ${name}: ${details}` : `gRPC ${name}`
   const retryable =
     GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
-  if (!retryable) return { kind: 'permanent', error }
+  if (!retryable) {
+    return code === GRPC_RESOURCE_EXHAUSTED
+      ? { kind: 'permanent', error, tooLarge: true }
+      : { kind: 'permanent', error }
+  }
   return retryableOutcome(error, retryDelayMs, GRPC_UNAVAILABLE.has(code))
 }
 
@@ -63,6 +67,7 @@ const HTTP_UNAVAILABLE = new Set([502, 503, 504])
 
 export function classifyHttp(status: number, message: string, retryAfterMs?: number): ExportOutcome {
   const error = message ? `HTTP ${status}: ${message}` : `HTTP ${status}`
+  if (status === 413) return { kind: 'permanent', error, tooLarge: true }
   if (!HTTP_RETRYABLE.has(status)) return { kind: 'permanent', error }
   return retryableOutcome(error, retryAfterMs, HTTP_UNAVAILABLE.has(status))
 }

@@ -23,7 +23,12 @@ export type ExportOutcome =
       unavailable?: boolean
     }
   /** Rejected for good (bad data, bad credentials, no such service): discard the batch. */
-  | { kind: 'permanent'; error: string }
+  | {
+      kind: 'permanent'
+      error: string
+      /** Refused for its size (HTTP 413, gRPC RESOURCE_EXHAUSTED without retry info): smaller requests may pass. */
+      tooLarge?: boolean
+    }
 
 export interface TlsOptions {
   /** false: plaintext (gRPC insecure, `http://`). */
