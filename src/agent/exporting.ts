@@ -6,7 +6,7 @@
 import type { Logger } from 'pino'
 
 import type { BatchBuffer } from '../buffer'
-import type { AgentConfig } from '../config'
+import { scrubSecrets, secretsOf, type AgentConfig } from '../config'
 import type { Exporter, ExportOutcome } from '../export'
 import type { AgentStats } from '../health'
 import { flushOnce, type FlushReport } from './flush'
@@ -28,9 +28,11 @@ export class Exporting {
   #failures = 0
   #nextAt = 0
   #partials = 0
+  readonly #secrets: string[]
 
   constructor(options: ExportingOptions) {
     this.#o = options
+    this.#secrets = secretsOf(options.config)
   }
 
   /** One flush, unless backing off after a failure (then `undefined`). */
@@ -73,8 +75,10 @@ export class Exporting {
     })
   }
 
-  #record(signal: string, outcome: ExportOutcome): void {
+  #record(signal: string, raw: ExportOutcome): void {
     const { stats, logger, config, buffer } = this.#o
+    // A server's error text may echo request headers: it reaches /health and the heartbeat.
+    const outcome = raw.kind === 'ok' ? raw : { ...raw, error: scrubSecrets(raw.error, this.#secrets) }
     stats.recordExport(signal, outcome.kind === 'ok', outcome.kind === 'ok' ? undefined : outcome.error)
     if (outcome.kind === 'ok') {
       // A partial success: the collector kept the rest, and what it rejected is lost for good.

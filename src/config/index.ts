@@ -14,6 +14,6 @@ export {
 } from './load'
 export { expandString, type Env } from './expand'
 export { parseDuration, formatDuration } from './duration'
-export { redact, secretsOf, maskKeyId, isSecretName, REDACTED } from './redact'
+export { redact, secretsOf, scrubSecrets, maskKeyId, isSecretName, REDACTED } from './redact'
 export { configToYaml, starterConfig, configReferenceMarkdown } from './render'
 export { configSchema, type SchemaNode } from './schema'

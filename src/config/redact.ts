@@ -44,5 +44,21 @@ export function secretsOf(config: AgentConfig): string[] {
   const out = [config.telemetryflow.api_key_secret]
   for (const [name, value] of Object.entries(config.exporter.otlp.headers))
     if (isSecretName(name)) out.push(value)
-  return out.filter((s) => s.length > 0)
+  for (const url of [config.telemetryflow.endpoint, config.telemetryflow.api_endpoint]) {
+    const password = urlPassword(url)
+    if (password) out.push(password, encodeURIComponent(password))
+  }
+  return [...new Set(out.filter((s) => s.length > 0))]
+}
+
+/** The password of `scheme://user:password@host…`, if any. */
+function urlPassword(text: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:([^@/\s]+)@/i.exec(text)?.[1]
+}
+
+/** Replaces every secret in `text` with `***` (for errors that reach /health and the heartbeat). */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of secrets) if (secret) out = out.split(secret).join(REDACTED)
+  return out
 }
