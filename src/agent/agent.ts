@@ -12,6 +12,9 @@
  * ```
  */
 import { EventEmitter } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
@@ -66,6 +69,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   #health: HealthServer | undefined
   #heartbeat: HeartbeatLoop | undefined
   #closeHeartbeat: () => void = () => {}
+  /** The temporary store used when `buffer.enabled` is off. */
+  #scratch: string | undefined
   #loops: Loop[] = []
   #host!: HostCollector
   #lastSnapshot: HostSnapshot | undefined
@@ -225,8 +230,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       })
     }
     if (c.exporter.otlp.enabled) {
-      this.#buffer = await BatchBuffer.open(o.bufferOptions(c, log))
+      // With the buffer off, batches still wait somewhere while the collector is away,
+      // but in a store that is removed at stop: nothing is kept across restarts.
+      if (!c.buffer.enabled) this.#scratch = await mkdtemp(join(tmpdir(), 'tfo-agent-buffer-'))
+      this.#buffer = await BatchBuffer.open(o.bufferOptions(c, log, this.#scratch ?? o.bufferPath(c)))
       this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
+      this.#updateBufferGauges()
       const opened = this.#buffer.stats()
       if (opened.diskBatches > 0 && !this.#reloading)
         log.info(
@@ -362,6 +371,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.#health) closing.push(this.#health.close())
     await Promise.allSettled(closing)
     if (this.#buffer) await this.#buffer.close()
+    if (this.#scratch) await rm(this.#scratch, { recursive: true, force: true })
+    this.#scratch = undefined
     this.#buffer = undefined
     this.#exporter = undefined
     this.#exporting = undefined

@@ -67,10 +67,11 @@ export function bufferPath(config: AgentConfig): string {
   return config.buffer.path || join(config.agent.data_dir, 'buffer')
 }
 
-export function bufferOptions(config: AgentConfig, logger: Logger): BufferOptions {
+/** `path`: where the store lives (a temporary directory when `buffer.enabled` is off). */
+export function bufferOptions(config: AgentConfig, logger: Logger, path = bufferPath(config)): BufferOptions {
   const b = config.buffer
   return {
-    path: bufferPath(config),
+    path,
     maxSizeBytes: b.max_size_mb * MIB,
     maxAgeMs: b.max_age,
     maxRetries: b.max_retries,

@@ -54,7 +54,12 @@ const telemetryflow = section(
     ),
     retry: section('Retries of a failed export, with exponential backoff and jitter.', {
       enabled: bool(true, 'Retry retryable failures (unavailable, timeouts, throttling).'),
-      max_retries: int(5, 0, 100, 'Attempts after the first before the batch goes back to the buffer.'),
+      max_retries: int(
+        5,
+        0,
+        100,
+        'Retries of one heartbeat within its interval (at most 3 are used). Exported batches are retried by the buffer: see `buffer.max_retries`.',
+      ),
       initial_interval: duration('1s', 'Wait before the first retry.'),
       max_interval: duration('30s', 'Upper bound of the wait between retries.'),
       multiplier: {
@@ -120,7 +125,10 @@ const heartbeat = section(
 
 const exporter = section('Exporters.', {
   otlp: section('The OTLP metrics and logs exporter.', {
-    enabled: bool(true, 'Export over OTLP. Off: data is collected and buffered only.'),
+    enabled: bool(
+      true,
+      'Export over OTLP. Off: no metrics, process or log pipeline runs (nothing is buffered); the heartbeat and health endpoint still do.',
+    ),
     batch_size: int(100, 1, 100_000, 'Buffered batches sent per flush.'),
     flush_interval: duration('10s', 'Time between flushes of the buffer to the endpoint.'),
     compression: oneOf(['gzip', 'none'], 'gzip', 'Request compression.'),
@@ -136,7 +144,10 @@ const exporter = section('Exporters.', {
 })
 
 const buffer = section('The memory-to-disk buffer that holds data while the endpoint cannot be reached.', {
-  enabled: bool(true, 'Keep unsent data on disk. Off: data is held in memory only and lost on restart.'),
+  enabled: bool(
+    true,
+    'Keep unsent data across restarts in `path`. Off: batches wait in a temporary store that is removed at stop, so nothing survives a restart.',
+  ),
   path: str('', 'Buffer directory; empty: `<data_dir>/buffer`.'),
   max_size_mb: int(
     100,
