@@ -1,6 +1,12 @@
 //! The stateful collector: runs each group, keeps the previous counters so that
 //! rates are over the interval since the last collect, and turns a failed (or
 //! panicking) group into an entry of the snapshot's `errors` list.
+//!
+//! Each stateful group (paging, disk, network, process) keeps its counters with the
+//! moment it read them ([`crate::procfs::Previous`]) and measures its rates over its
+//! own interval: a group that failed last time keeps its older counters, so its next
+//! rates span the real time since its last good read. (CPU utilisation is a ratio of
+//! tick deltas and needs no interval.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -130,21 +136,22 @@ impl Collector {
         let r = &s.roots;
         let mut errors = Vec::new();
         for &group in &s.groups {
+            // Each stateful group keeps the moment of its own previous successful
+            // read, so a group that failed last time measures over its real interval.
+            let now = Instant::now();
             let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
                 match group {
                     "host" => snap.host = host::collect(r)?,
                     "cpu" => snap.cpu = cpu::collect(r, &mut st.cpu, s.per_core)?,
                     "load" => snap.load = cpu::collect_load(r)?,
                     "memory" => snap.memory = memory::collect(r)?,
-                    "paging" => snap.paging = paging::collect(r, &mut st.paging, seconds)?,
-                    "disk" => snap.disk = disk::collect(r, &mut st.disk, seconds)?,
+                    "paging" => snap.paging = paging::collect(r, &mut st.paging, now)?,
+                    "disk" => snap.disk = disk::collect(r, &mut st.disk, now)?,
                     "filesystem" => snap.filesystems = filesystem::collect(r, &s.filesystem)?,
-                    "network" => {
-                        snap.network = net::interfaces::collect(r, &mut st.network, seconds)?
-                    }
+                    "network" => snap.network = net::interfaces::collect(r, &mut st.network, now)?,
                     "tcp" => snap.tcp = net::tcp::collect(r)?,
                     "process" => {
-                        snap.processes = process::collect(r, &mut st.process, &s.process, seconds)?
+                        snap.processes = process::collect(r, &mut st.process, &s.process, now)?
                     }
                     "resources" => snap.resources = resources::collect(r)?,
                     "container" => snap.container = container::collect(r)?,

@@ -19,11 +19,12 @@
 mod classify;
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use napi_derive::napi;
 
 use crate::error::Result;
-use crate::procfs::{counter_delta, percent, rate, read_string, Roots};
+use crate::procfs::{counter_delta, percent, rate, read_string, Previous, Roots};
 
 use classify::label;
 pub use classify::{classify, SysfsFacts};
@@ -98,8 +99,13 @@ pub struct DiskTotals {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct DiskSnapshot {
+    /// Every line of `/proc/diskstats`, in its order.
     pub devices: Vec<BlockDevice>,
+    /// Sums over whole disks (`kind == "disk"`).
     pub totals: DiskTotals,
+    /// Seconds the rates cover: since this group's previous successful read. 0 on the
+    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    pub interval_seconds: f64,
 }
 
 /// The cumulative fields of one `/proc/diskstats` line, in the kernel's units
@@ -191,17 +197,21 @@ fn parse_line(line: &str) -> Option<DiskLine> {
     })
 }
 
-/// Previous counters per device.
+/// Counters per device at this group's previous successful read.
+pub type Counters = HashMap<String, DiskCounters>;
+
+/// Counters per device at the previous successful read, and when that was.
 #[derive(Debug, Default)]
 pub struct State {
-    prev: HashMap<String, DiskCounters>,
+    prev: Previous<Counters>,
 }
 
 const SECTOR_BYTES: f64 = 512.0;
 
-/// Reads `/proc/diskstats` and sysfs; rates are over `seconds` since the previous
-/// call with the same `state` (zero on the first call and for new devices).
-pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<DiskSnapshot> {
+/// Reads `/proc/diskstats` and sysfs at `now`; rates are over the time since the
+/// previous successful call with the same `state` (see [`Previous`]: zero on the first
+/// call, within 0.5 s of the previous one, and for new devices).
+pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<DiskSnapshot> {
     let path = roots.proc("diskstats");
     let lines = match read_string(&path) {
         Ok(text) => parse_diskstats(&text),
@@ -214,17 +224,24 @@ pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<DiskSna
         .map(|l| classify(&l.name, SysfsFacts::read(&roots.sys, &l.name), &names))
         .collect();
     let labels: Vec<String> = lines.iter().map(|l| label(roots, &l.name)).collect();
-    Ok(build(&lines, &kinds, labels, state, seconds))
+    let (snap, next) = build(&lines, &kinds, labels, state.prev.since(now));
+    state.prev.store(now, next);
+    Ok(snap)
 }
 
-/// The delta maths, separate from the file reading so tests can drive it.
+/// The delta maths, separate from the file reading so tests can drive it: `prev` is
+/// the previous counters and the seconds since them (`None`: no rates). Returns the
+/// snapshot and this read's counters, to keep for the next.
 pub fn build(
     lines: &[DiskLine],
     kinds: &[&'static str],
     labels: Vec<String>,
-    state: &mut State,
-    seconds: f64,
-) -> DiskSnapshot {
+    prev: Option<(&Counters, f64)>,
+) -> (DiskSnapshot, Counters) {
+    let (before, seconds) = match prev {
+        Some((c, s)) if s > 0.0 => (Some(c), s),
+        _ => (None, 0.0),
+    };
     let mut devices = Vec::with_capacity(lines.len());
     let mut totals = DiskTotals::default();
     // Sums of interval deltas over whole disks, for the totals' latencies.
@@ -235,11 +252,7 @@ pub fn build(
         let c = line.counters;
         let kind = kinds.get(i).copied().unwrap_or("disk");
         // A new device (or the first call) has no interval: its deltas are zero.
-        let prev = state
-            .prev
-            .get(&line.name)
-            .copied()
-            .filter(|_| seconds > 0.0);
+        let prev = before.and_then(|b| b.get(&line.name)).copied();
         let d = |f: fn(&DiskCounters) -> u64| prev.map_or(0, |p| counter_delta(f(&p), f(&c)));
         let (reads, writes) = (d(|x| x.reads), d(|x| x.writes));
         let (read_ms, write_ms) = (d(|x| x.read_ms), d(|x| x.write_ms));
@@ -299,8 +312,12 @@ pub fn build(
     totals.read_latency_ms = per_op(d_read_ms, d_reads);
     totals.write_latency_ms = per_op(d_write_ms, d_writes);
     // Devices that disappeared are forgotten, so a re-plugged one starts afresh.
-    state.prev = next;
-    DiskSnapshot { devices, totals }
+    let snap = DiskSnapshot {
+        devices,
+        totals,
+        interval_seconds: seconds,
+    };
+    (snap, next)
 }
 
 /// Milliseconds per operation; zero when nothing completed.

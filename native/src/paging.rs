@@ -4,11 +4,12 @@
 //! exist on kernels built without swap; that is "no swap devices", not an error.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use napi_derive::napi;
 
 use crate::error::Result;
-use crate::procfs::{counter_delta, rate, read_string, Roots};
+use crate::procfs::{counter_delta, rate, read_string, Previous, Roots};
 
 /// One swap area of `/proc/swaps`.
 #[napi(object)]
@@ -51,6 +52,9 @@ pub struct PagingSnapshot {
     /// Major faults per second over the interval.
     pub major_faults_per_second: f64,
     pub page_size_bytes: f64,
+    /// Seconds the rates cover: since this group's previous successful read. 0 on the
+    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    pub interval_seconds: f64,
 }
 
 /// The `/proc/vmstat` counters the snapshot uses.
@@ -64,13 +68,15 @@ pub struct VmCounters {
     pub pgmajfault: u64,
 }
 
-/// Previous `/proc/vmstat` counters.
+/// `/proc/vmstat` counters at the previous successful read, and when that was.
 #[derive(Debug, Default)]
 pub struct State {
-    prev: Option<VmCounters>,
+    prev: Previous<VmCounters>,
 }
 
-pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<PagingSnapshot> {
+/// Reads the group at `now`; rates are over the time since the previous successful
+/// read with the same `state` (zero on the first, and within 0.5 s of it).
+pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<PagingSnapshot> {
     let vm = parse_vmstat(&read_string(&roots.proc("vmstat"))?);
     let devices = match read_string(&roots.proc("swaps")) {
         Ok(text) => parse_swaps(&text),
@@ -78,8 +84,9 @@ pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<PagingS
         Err(e) => return Err(e),
     };
     let page = page_size();
-    let per_second = |f: fn(&VmCounters) -> u64| match &state.prev {
-        Some(prev) => rate(counter_delta(f(prev), f(&vm)), seconds),
+    let prev = state.prev.since(now);
+    let per_second = |f: fn(&VmCounters) -> u64| match prev {
+        Some((prev, seconds)) => rate(counter_delta(f(prev), f(&vm)), seconds),
         None => 0.0,
     };
     let snap = PagingSnapshot {
@@ -96,8 +103,9 @@ pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<PagingS
         swap_out_per_second: per_second(|v| v.pswpout),
         major_faults_per_second: per_second(|v| v.pgmajfault),
         page_size_bytes: page,
+        interval_seconds: prev.map_or(0.0, |(_, s)| s),
     };
-    state.prev = Some(vm);
+    state.prev.store(now, vm);
     Ok(snap)
 }
 

@@ -6,6 +6,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -109,6 +110,61 @@ pub fn rate(delta: u64, seconds: f64) -> f64 {
         delta as f64 / seconds
     } else {
         0.0
+    }
+}
+
+/// Below this time since a group's previous read, its rates are reported as zero:
+/// a few clock ticks or a half-filled counter over a tiny interval give numbers that
+/// swing wildly (a process at 100 % shown as 0 % or 300 %).
+pub const MIN_RATE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// A stateful group's counters from its previous successful read, with the moment
+/// they were read, so each group measures its rates over its own interval.
+///
+/// A failed read never touches it: the next successful read then measures from the
+/// last good one, over the real elapsed time (the rate is the true average over the
+/// gap, never two intervals' worth of counts divided by one). A read less than
+/// [`MIN_RATE_INTERVAL`] after the kept one reports zero rates and does not replace
+/// it, so the following read again spans a measurable interval.
+#[derive(Debug)]
+pub struct Previous<T> {
+    read: Option<(Instant, T)>,
+}
+
+impl<T> Default for Previous<T> {
+    fn default() -> Self {
+        Previous { read: None }
+    }
+}
+
+impl<T> Previous<T> {
+    /// The kept counters and the seconds from their read to `now`; `None` on the
+    /// first read and when that interval is below [`MIN_RATE_INTERVAL`].
+    pub fn since(&self, now: Instant) -> Option<(&T, f64)> {
+        let (at, value) = self.read.as_ref()?;
+        let elapsed = now.checked_duration_since(*at)?;
+        (elapsed >= MIN_RATE_INTERVAL).then_some((value, elapsed.as_secs_f64()))
+    }
+
+    /// The kept counters, whenever they were read.
+    pub fn value(&self) -> Option<&T> {
+        self.read.as_ref().map(|(_, v)| v)
+    }
+
+    /// Seconds the rates of a read at `now` cover: 0 when [`Previous::since`] is `None`.
+    pub fn seconds(&self, now: Instant) -> f64 {
+        self.since(now).map_or(0.0, |(_, s)| s)
+    }
+
+    /// Keeps `value`, read at `now`, unless the kept read is too recent to measure
+    /// from (see [`MIN_RATE_INTERVAL`]); returns the counters that were not kept
+    /// (the replaced ones, or `value` itself), so callers can reuse their allocation.
+    pub fn store(&mut self, now: Instant, value: T) -> Option<T> {
+        let keep_old = self.read.is_some() && self.since(now).is_none();
+        if keep_old {
+            return Some(value);
+        }
+        self.read.replace((now, value)).map(|(_, old)| old)
     }
 }
 

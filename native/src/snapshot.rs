@@ -25,8 +25,10 @@ pub struct GroupError {
 }
 
 /// Everything one collect knows about the host. Rates, percentages, IOPS and
-/// latencies are over `intervalSeconds`, the time since the previous collect of the
-/// same `HostCollector` (all zero on its first collect).
+/// latencies are over the interval since the previous collect of the same
+/// `HostCollector` (all zero on its first collect). Each stateful group gives its own
+/// `intervalSeconds`: since that group's previous *successful* read, which is longer
+/// than the snapshot's when the group failed in between; under 0.5 s its rates are 0.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct HostSnapshot {
@@ -34,7 +36,8 @@ pub struct HostSnapshot {
     pub collected_at_unix_ms: f64,
     /// How long the scan took, nanoseconds.
     pub collection_duration_ns: f64,
-    /// Seconds since the previous collect; 0 on the first.
+    /// Seconds since the previous collect; 0 on the first. Groups with rates report
+    /// the interval their rates cover in their own `intervalSeconds`.
     pub interval_seconds: f64,
     pub host: HostInfo,
     pub cpu: CpuSnapshot,

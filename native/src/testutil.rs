@@ -3,6 +3,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use crate::procfs::Roots;
 
@@ -43,4 +45,11 @@ pub(crate) fn fixture_text(group: &str, name: &str) -> String {
         Ok(s) => s,
         Err(e) => panic!("fixture {}: {e}", path.display()),
     }
+}
+
+/// The moment `seconds` after a fixed instant shared by all tests: collects are
+/// given the time they read at, so tests space their reads exactly.
+pub(crate) fn at(seconds: f64) -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now) + Duration::from_secs_f64(seconds)
 }

@@ -86,7 +86,7 @@ fn an_18_field_line_adds_discards() {
 #[test]
 fn a_20_field_line_adds_flushes_and_converts_units() {
     let (_dir, roots) = tree(&fixture("diskstats-20"));
-    let snap = disk::collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = disk::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     let sda = device(&snap, "sda");
     assert_eq!(sda.flushes_completed, 77.0);
     assert_eq!(sda.flush_time_seconds, 0.088);
@@ -114,7 +114,7 @@ fn old_seven_field_partition_lines_are_read_and_garbage_lines_skipped() {
 #[test]
 fn a_partition_its_disk_and_loop_ram_dm_md_zram_are_told_apart() {
     let (_dir, roots) = tree(&fixture("diskstats-20"));
-    let snap = disk::collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = disk::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     let kinds: Vec<_> = snap
         .devices
         .iter()
@@ -141,7 +141,7 @@ fn a_partition_its_disk_and_loop_ram_dm_md_zram_are_told_apart() {
 #[test]
 fn totals_sum_whole_disks_only() {
     let (_dir, roots) = tree(&fixture("diskstats-20"));
-    let snap = disk::collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = disk::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     assert_eq!(snap.totals.read_ops, 1100.0);
     assert_eq!(snap.totals.write_bytes, (40000.0 + 1600.0) * 512.0);
     assert_eq!(snap.totals.io_in_progress, 1.0);
@@ -180,14 +180,14 @@ fn without_sysfs_names_decide_partitions() {
 fn rates_latency_and_busy_cover_the_interval() {
     let (dir, roots) = tree("   8 16 sdb 100 0 800 50 200 0 1600 150 0 180 200 0 0 0 0 0 0\n");
     let mut state = State::default();
-    let first = disk::collect(&roots, &mut state, 0.0).unwrap();
+    let first = disk::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     assert_eq!(first.devices[0].read_ops_per_second, 0.0);
     fs::write(
         dir.path().join("proc/diskstats"),
         "   8 16 sdb 120 0 1000 90 210 0 1700 160 3 1180 200 0 0 0 0 0 0\n",
     )
     .unwrap();
-    let snap = disk::collect(&roots, &mut state, 2.0).unwrap();
+    let snap = disk::collect(&roots, &mut state, crate::testutil::at(2.0)).unwrap();
     let sdb = &snap.devices[0];
     assert_eq!(sdb.read_ops_per_second, 10.0);
     assert_eq!(sdb.write_ops_per_second, 5.0);
@@ -208,7 +208,7 @@ fn counters_near_2_64_and_counters_that_go_backwards_stay_sane() {
         max - 100
     ));
     let mut state = State::default();
-    let first = disk::collect(&roots, &mut state, 0.0).unwrap();
+    let first = disk::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     assert!(first.devices[0].read_bytes.is_finite());
     assert!(first.devices[0].read_bytes > 1e21);
     // Near the top: still a plain difference.
@@ -217,7 +217,7 @@ fn counters_near_2_64_and_counters_that_go_backwards_stay_sane() {
         format!("8 16 sdb {} 0 {} 20 0 0 0 0 0 0 0\n", max, max),
     )
     .unwrap();
-    let snap = disk::collect(&roots, &mut state, 1.0).unwrap();
+    let snap = disk::collect(&roots, &mut state, crate::testutil::at(1.0)).unwrap();
     assert_eq!(snap.devices[0].read_ops_per_second, 9.0);
     assert_eq!(snap.devices[0].read_bytes_per_second, 100.0 * 512.0);
     // A reset (the counter went backwards): the new reading is the change.
@@ -226,22 +226,61 @@ fn counters_near_2_64_and_counters_that_go_backwards_stay_sane() {
         "8 16 sdb 4 0 8 2 0 0 0 0 0 0 0\n",
     )
     .unwrap();
-    let snap = disk::collect(&roots, &mut state, 1.0).unwrap();
+    let snap = disk::collect(&roots, &mut state, crate::testutil::at(2.0)).unwrap();
     assert_eq!(snap.devices[0].read_ops_per_second, 4.0);
     assert_eq!(snap.devices[0].read_latency_ms, 0.5);
+}
+
+/// Replaces a file of the tree with a directory of that name, so reading it fails
+/// with an error other than "not found".
+fn break_file(path: &Path) {
+    fs::remove_file(path).unwrap();
+    fs::create_dir(path).unwrap();
+}
+
+#[test]
+fn after_a_failed_read_rates_cover_the_time_since_the_last_good_read() {
+    let (dir, roots) = tree("8 16 sdb 100 0 0 0 0 0 0 0 0 0 0\n");
+    let path = dir.path().join("proc/diskstats");
+    let mut state = State::default();
+    disk::collect(&roots, &mut state, testutil::at(0.0)).unwrap();
+    break_file(&path);
+    assert!(disk::collect(&roots, &mut state, testutil::at(10.0)).is_err());
+    fs::remove_dir(&path).unwrap();
+    fs::write(&path, "8 16 sdb 300 0 0 0 0 0 0 0 0 0 0\n").unwrap();
+    // 200 reads over the 20 s since the last good read, not over the last 10 s.
+    let snap = disk::collect(&roots, &mut state, testutil::at(20.0)).unwrap();
+    assert_eq!(snap.interval_seconds, 20.0);
+    assert_eq!(snap.devices[0].read_ops_per_second, 10.0);
+}
+
+#[test]
+fn a_read_under_half_a_second_after_the_last_reports_zero_rates_and_keeps_the_older_counters() {
+    let (dir, roots) = tree("8 16 sdb 100 0 0 0 0 0 0 0 0 0 0\n");
+    let path = dir.path().join("proc/diskstats");
+    let mut state = State::default();
+    disk::collect(&roots, &mut state, testutil::at(0.0)).unwrap();
+    fs::write(&path, "8 16 sdb 103 0 0 0 0 0 0 0 0 0 0\n").unwrap();
+    let quick = disk::collect(&roots, &mut state, testutil::at(0.1)).unwrap();
+    assert_eq!(quick.interval_seconds, 0.0);
+    assert_eq!(quick.devices[0].read_ops_per_second, 0.0);
+    fs::write(&path, "8 16 sdb 120 0 0 0 0 0 0 0 0 0 0\n").unwrap();
+    let snap = disk::collect(&roots, &mut state, testutil::at(2.0)).unwrap();
+    assert_eq!(snap.interval_seconds, 2.0);
+    assert_eq!(snap.devices[0].read_ops_per_second, 10.0);
 }
 
 #[test]
 fn a_new_device_starts_with_zero_rates() {
     let (dir, roots) = tree("8 16 sdb 1 0 8 1 0 0 0 0 0 0 0\n");
     let mut state = State::default();
-    disk::collect(&roots, &mut state, 0.0).unwrap();
+    disk::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     fs::write(
         dir.path().join("proc/diskstats"),
         "8 16 sdb 2 0 8 1 0 0 0 0 0 0 0\n8 0 sda 500 0 8000 1 0 0 0 0 0 0 0\n",
     )
     .unwrap();
-    let snap = disk::collect(&roots, &mut state, 1.0).unwrap();
+    let snap = disk::collect(&roots, &mut state, crate::testutil::at(1.0)).unwrap();
     assert_eq!(device(&snap, "sdb").read_ops_per_second, 1.0);
     assert_eq!(device(&snap, "sda").read_ops_per_second, 0.0);
 }
@@ -249,14 +288,19 @@ fn a_new_device_starts_with_zero_rates() {
 #[test]
 fn a_missing_diskstats_is_an_empty_group() {
     let (_dir, roots) = testutil::tree(&[]);
-    let snap = disk::collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = disk::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     assert!(snap.devices.is_empty());
     assert_eq!(snap.totals.iops, 0.0);
 }
 
 #[test]
 fn the_live_host_lists_its_block_devices_without_errors() {
-    let snap = disk::collect(&Roots::default(), &mut State::default(), 0.0).unwrap();
+    let snap = disk::collect(
+        &Roots::default(),
+        &mut State::default(),
+        crate::testutil::at(0.0),
+    )
+    .unwrap();
     if Path::new("/proc/diskstats").exists() {
         assert!(!snap.devices.is_empty());
         assert!(snap.devices.iter().all(|d| !d.kind.is_empty()));
@@ -272,9 +316,8 @@ proptest::proptest! {
         let lines = parse_diskstats(&text);
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
         let kinds: Vec<_> = names.iter().map(|n| classify(n, SysfsFacts::default(), &names)).collect();
-        let mut state = State::default();
-        disk::build(&lines, &kinds, Vec::new(), &mut state, 0.0);
-        disk::build(&lines, &kinds, Vec::new(), &mut state, seconds);
+        let (_, prev) = disk::build(&lines, &kinds, Vec::new(), None);
+        disk::build(&lines, &kinds, Vec::new(), Some((&prev, seconds)));
     }
 
     #[test]
@@ -283,9 +326,8 @@ proptest::proptest! {
     ) {
         let nums: Vec<String> = fields.iter().map(u64::to_string).collect();
         let line = format!("8 0 sda {}\n", nums.join(" "));
-        let mut state = State::default();
         let lines = parse_diskstats(&line);
-        disk::build(&lines, &["disk"], Vec::new(), &mut state, 0.0);
-        disk::build(&lines, &["disk"], Vec::new(), &mut state, 1.0);
+        let (_, prev) = disk::build(&lines, &["disk"], Vec::new(), None);
+        disk::build(&lines, &["disk"], Vec::new(), Some((&prev, 1.0)));
     }
 }

@@ -2,12 +2,13 @@
 //! `/sys/class/net/<if>`, addresses from the kernel (`getifaddrs`).
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use napi_derive::napi;
 
 use crate::error::Result;
 use crate::net::{addrs, agent_sees_described_netns, proc_net};
-use crate::procfs::{counter_delta, rate, read_string, read_trimmed, Roots};
+use crate::procfs::{counter_delta, rate, read_string, read_trimmed, Previous, Roots};
 
 /// One network interface.
 #[napi(object)]
@@ -60,8 +61,13 @@ pub struct NetworkTotals {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct NetworkSnapshot {
+    /// Every interface of `/proc/net/dev`, in its order.
     pub interfaces: Vec<NetInterface>,
+    /// Sums over the interfaces that carry the host's traffic (see `NetworkTotals`).
     pub totals: NetworkTotals,
+    /// Seconds the rates cover: since this group's previous successful read. 0 on the
+    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    pub interval_seconds: f64,
 }
 
 /// The 16 counters of one `/proc/net/dev` line, in the kernel's order: receive
@@ -149,15 +155,19 @@ impl LinkAttrs {
     }
 }
 
-/// Previous counters per interface.
+/// Counters per interface at this group's previous successful read.
+pub type Counters = HashMap<String, DevCounters>;
+
+/// Counters per interface at the previous successful read, and when that was.
 #[derive(Debug, Default)]
 pub struct State {
-    prev: HashMap<String, DevCounters>,
+    prev: Previous<Counters>,
 }
 
 /// Reads `/proc/net/dev` and sysfs (and the addresses, when the agent shares the
-/// described namespace); rates are over `seconds` since the previous call.
-pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<NetworkSnapshot> {
+/// described namespace) at `now`; rates are over the time since the previous
+/// successful call (zero on the first, and within 0.5 s of it).
+pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<NetworkSnapshot> {
     let lines = match read_string(&proc_net(roots, "dev")) {
         Ok(text) => parse_net_dev(&text),
         Err(e) if e.is_not_found() => Vec::new(),
@@ -179,21 +189,28 @@ pub fn collect(roots: &Roots, state: &mut State, seconds: f64) -> Result<Network
             (attrs, addresses.remove(name).unwrap_or_default())
         })
         .collect();
-    Ok(build(&lines, links, state, seconds))
+    let (snap, next) = build(&lines, links, state.prev.since(now));
+    state.prev.store(now, next);
+    Ok(snap)
 }
 
-/// The delta maths, separate from the file reading so tests can drive it.
+/// The delta maths, separate from the file reading so tests can drive it: `prev` is
+/// the previous counters and the seconds since them (`None`: no rates). Returns the
+/// snapshot and this read's counters, to keep for the next.
 pub fn build(
     lines: &[(String, DevCounters)],
     links: Vec<(LinkAttrs, Vec<String>)>,
-    state: &mut State,
-    seconds: f64,
-) -> NetworkSnapshot {
+    prev: Option<(&Counters, f64)>,
+) -> (NetworkSnapshot, Counters) {
+    let (before, seconds) = match prev {
+        Some((c, s)) if s > 0.0 => (Some(c), s),
+        _ => (None, 0.0),
+    };
     let mut totals = NetworkTotals::default();
     let mut next = HashMap::with_capacity(lines.len());
     let mut interfaces = Vec::with_capacity(lines.len());
     for ((name, c), (link, ips)) in lines.iter().zip(links) {
-        let prev = state.prev.get(name).filter(|_| seconds > 0.0);
+        let prev = before.and_then(|b| b.get(name));
         let per_second = |i: usize| prev.map_or(0.0, |p| rate(counter_delta(p[i], c[i]), seconds));
         let f = |i: usize| c[i] as f64;
         let iface = NetInterface {
@@ -235,8 +252,12 @@ pub fn build(
         next.insert(name.clone(), *c);
         interfaces.push(iface);
     }
-    state.prev = next;
-    NetworkSnapshot { interfaces, totals }
+    let snap = NetworkSnapshot {
+        interfaces,
+        totals,
+        interval_seconds: seconds,
+    };
+    (snap, next)
 }
 
 #[cfg(test)]

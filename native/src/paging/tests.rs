@@ -17,7 +17,12 @@ fn page_size() -> f64 {
 
 #[test]
 fn lists_swap_devices_with_decoded_paths() {
-    let p = paging::collect(&fixture_roots(), &mut State::default(), 0.0).unwrap();
+    let p = paging::collect(
+        &fixture_roots(),
+        &mut State::default(),
+        crate::testutil::at(0.0),
+    )
+    .unwrap();
     assert_eq!(p.devices.len(), 2);
     let first = &p.devices[0];
     assert_eq!(first.device, "/dev/nvme0n1p3");
@@ -31,7 +36,12 @@ fn lists_swap_devices_with_decoded_paths() {
 
 #[test]
 fn reads_paging_counters_and_zero_rates_on_the_first_collect() {
-    let p = paging::collect(&fixture_roots(), &mut State::default(), 0.0).unwrap();
+    let p = paging::collect(
+        &fixture_roots(),
+        &mut State::default(),
+        crate::testutil::at(0.0),
+    )
+    .unwrap();
     assert_eq!(p.swap_in_pages, 100.0);
     assert_eq!(p.swap_out_pages, 200.0);
     assert_eq!(p.swap_in_bytes, 100.0 * page_size());
@@ -48,16 +58,31 @@ fn reads_paging_counters_and_zero_rates_on_the_first_collect() {
 fn computes_rates_over_the_interval() {
     let (d, roots) = tree(&[("proc/vmstat", "pswpin 10\npswpout 20\npgmajfault 30\n")]);
     let mut state = State::default();
-    paging::collect(&roots, &mut state, 0.0).unwrap();
+    paging::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     fs::write(
         d.path().join("proc/vmstat"),
         "pswpin 30\npswpout 20\npgmajfault 130\n",
     )
     .unwrap();
-    let p = paging::collect(&roots, &mut state, 2.0).unwrap();
+    let p = paging::collect(&roots, &mut state, crate::testutil::at(2.0)).unwrap();
     assert_eq!(p.swap_in_per_second, 10.0);
     assert_eq!(p.swap_out_per_second, 0.0);
     assert_eq!(p.major_faults_per_second, 50.0);
+}
+
+#[test]
+fn after_a_failed_read_rates_cover_the_time_since_the_last_good_read() {
+    let (d, roots) = tree(&[("proc/vmstat", "pswpin 10\npgmajfault 0\n")]);
+    let path = d.path().join("proc/vmstat");
+    let mut state = State::default();
+    paging::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
+    fs::remove_file(&path).unwrap();
+    assert!(paging::collect(&roots, &mut state, crate::testutil::at(5.0)).is_err());
+    fs::write(&path, "pswpin 110\npgmajfault 40\n").unwrap();
+    let p = paging::collect(&roots, &mut state, crate::testutil::at(10.0)).unwrap();
+    assert_eq!(p.interval_seconds, 10.0);
+    assert_eq!(p.swap_in_per_second, 10.0);
+    assert_eq!(p.major_faults_per_second, 4.0);
 }
 
 #[test]
@@ -67,13 +92,13 @@ fn a_reset_counter_counts_from_zero_and_a_near_max_one_does_not_overflow() {
         "pswpin 18446744073709551610\npgmajfault 1000\n",
     )]);
     let mut state = State::default();
-    paging::collect(&roots, &mut state, 0.0).unwrap();
+    paging::collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     fs::write(
         d.path().join("proc/vmstat"),
         "pswpin 18446744073709551615\npgmajfault 4\n",
     )
     .unwrap();
-    let p = paging::collect(&roots, &mut state, 1.0).unwrap();
+    let p = paging::collect(&roots, &mut state, crate::testutil::at(1.0)).unwrap();
     assert_eq!(p.swap_in_per_second, 5.0);
     assert_eq!(p.major_faults_per_second, 4.0);
 }
@@ -81,7 +106,7 @@ fn a_reset_counter_counts_from_zero_and_a_near_max_one_does_not_overflow() {
 #[test]
 fn a_kernel_without_swap_has_no_devices_and_zero_counters() {
     let (_d, roots) = tree(&[("proc/vmstat", "nr_free_pages 1\n")]);
-    let p = paging::collect(&roots, &mut State::default(), 0.0).unwrap();
+    let p = paging::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     assert!(p.devices.is_empty());
     assert_eq!(p.swap_in_pages, 0.0);
 }
@@ -89,7 +114,7 @@ fn a_kernel_without_swap_has_no_devices_and_zero_counters() {
 #[test]
 fn fails_the_group_without_vmstat() {
     let (_d, roots) = tree(&[("proc/swaps", "Filename Type Size Used Priority\n")]);
-    assert!(paging::collect(&roots, &mut State::default(), 0.0).is_err());
+    assert!(paging::collect(&roots, &mut State::default(), crate::testutil::at(0.0)).is_err());
 }
 
 #[test]
@@ -118,7 +143,7 @@ fn decodes_only_well_formed_octal_escapes() {
 #[test]
 fn matches_the_live_host() {
     let mut state = State::default();
-    let p = paging::collect(&Roots::default(), &mut state, 0.0).unwrap();
+    let p = paging::collect(&Roots::default(), &mut state, crate::testutil::at(0.0)).unwrap();
     assert_eq!(p.page_size_bytes, page_size());
     let swaps = fs::read_to_string("/proc/swaps").unwrap_or_default();
     assert_eq!(
@@ -129,7 +154,7 @@ fn matches_the_live_host() {
             .filter(|l| !l.trim().is_empty())
             .count()
     );
-    let again = paging::collect(&Roots::default(), &mut state, 1.0).unwrap();
+    let again = paging::collect(&Roots::default(), &mut state, crate::testutil::at(1.0)).unwrap();
     assert!(again.major_faults >= p.major_faults);
     assert!(again.major_faults_per_second >= 0.0);
 }

@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use regex::bytes::RegexSet;
 
@@ -16,14 +17,15 @@ use super::select::{self, Candidate};
 use super::stat::{self, SystemStat, CMDLINE_CAP};
 use super::{validate_patterns, Options, ProcessSnapshot};
 use crate::error::{Error, Result};
-use crate::procfs::{counter_delta, rate, Roots};
+use crate::procfs::{counter_delta, rate, Previous, Roots};
 
 #[derive(Debug, Default)]
 pub struct State {
-    system: Option<SystemStat>,
-    /// pid → (start time, user + system ticks) at the previous scan.
-    pub(super) cpu: HashMap<u32, (u64, u64)>,
-    /// This scan's map, built fresh so vanished pids fall away; swapped with `cpu`.
+    /// The system counters and, per pid, (start time, user + system ticks) at the
+    /// previous successful scan, and when that was.
+    pub(super) prev: Previous<Counters>,
+    /// This scan's per-pid map, built fresh so vanished pids fall away; it reuses the
+    /// allocation of the map `prev` gave back.
     cpu_next: HashMap<u32, (u64, u64)>,
     patterns: Option<(Vec<String>, RegexSet)>,
     exclude: Option<(Vec<String>, RegexSet)>,
@@ -58,30 +60,42 @@ impl Kernel {
     }
 }
 
+/// What a scan keeps for the next: `/proc/stat`'s counters and, per pid, (start
+/// time, user + system ticks).
+#[derive(Debug, Default)]
+pub struct Counters {
+    system: SystemStat,
+    pub(super) cpu: HashMap<u32, (u64, u64)>,
+}
+
 pub fn collect(
     roots: &Roots,
     st: &mut State,
     opts: &Options,
-    seconds: f64,
+    now: Instant,
 ) -> Result<ProcessSnapshot> {
     let kernel = Kernel::host();
     let path = roots.proc("stat");
     read_into(&path, &mut st.buf, usize::MAX).map_err(|e| Error::io(&path, e))?;
     let sys = stat::parse_system_stat(&st.buf);
+    let prev = st.prev.since(now);
+    let seconds = prev.map_or(0.0, |(_, s)| s);
     let mut snap = ProcessSnapshot {
         forks_total: sys.forks as f64,
         context_switches: sys.ctxt as f64,
         interrupts: sys.intr as f64,
         soft_interrupts: sys.softirq as f64,
+        interval_seconds: seconds,
         ..Default::default()
     };
-    if let Some(prev) = st.system {
-        snap.forks_per_second = rate(counter_delta(prev.forks, sys.forks), seconds);
-        snap.context_switches_per_second = rate(counter_delta(prev.ctxt, sys.ctxt), seconds);
-        snap.interrupts_per_second = rate(counter_delta(prev.intr, sys.intr), seconds);
-        snap.soft_interrupts_per_second = rate(counter_delta(prev.softirq, sys.softirq), seconds);
+    if let Some((prev, seconds)) = prev {
+        let p = prev.system;
+        snap.forks_per_second = rate(counter_delta(p.forks, sys.forks), seconds);
+        snap.context_switches_per_second = rate(counter_delta(p.ctxt, sys.ctxt), seconds);
+        snap.interrupts_per_second = rate(counter_delta(p.intr, sys.intr), seconds);
+        snap.soft_interrupts_per_second = rate(counter_delta(p.softirq, sys.softirq), seconds);
     }
-    st.system = Some(sys);
+    let empty = HashMap::new();
 
     let mem_total = read_into(&roots.proc("meminfo"), &mut st.buf, usize::MAX)
         .ok()
@@ -94,7 +108,7 @@ pub fn collect(
         seconds,
         patterns,
         exclude,
-        prev: &st.cpu,
+        prev: prev.map_or(&empty, |(p, _)| &p.cpu),
     };
     scan.run(
         &roots.proc,
@@ -104,7 +118,13 @@ pub fn collect(
         &mut st.candidates,
         &mut st.cpu_next,
     )?;
-    std::mem::swap(&mut st.cpu, &mut st.cpu_next);
+    let this = Counters {
+        system: sys,
+        cpu: std::mem::take(&mut st.cpu_next),
+    };
+    if let Some(unused) = st.prev.store(now, this) {
+        st.cpu_next = unused.cpu;
+    }
 
     let (chosen, left_out) = select::select(&st.candidates, opts.top_n, opts.max_processes);
     snap.left_out = left_out;

@@ -2,6 +2,8 @@
 //! per-process records for the top N by CPU and by memory, plus any matched by
 //! name, executable or command line.
 
+use std::time::Instant;
+
 use napi_derive::napi;
 
 use crate::error::{Error, Result};
@@ -114,6 +116,10 @@ pub struct ProcessSnapshot {
     /// records are kept first, so only when `maxProcesses` is below 2 × `topProcesses`
     /// can top-N records be left out too (and they are then counted here as well).
     pub left_out: u32,
+    /// Seconds the rates and CPU percentages cover: since this group's previous
+    /// successful scan. 0 on the first and when that was under 0.5 s ago (rates and
+    /// CPU percentages are then all zero).
+    pub interval_seconds: f64,
 }
 
 /// Which per-process records to return.
@@ -136,15 +142,16 @@ pub struct Options {
 #[derive(Debug, Default)]
 pub struct State(imp::State);
 
-/// Scans `<proc>/stat` and every `<proc>/<pid>`; rates and CPU percentages are over
-/// `seconds`, the interval since the previous collect (0 on the first).
+/// Scans `<proc>/stat` and every `<proc>/<pid>` at `now`; rates and CPU percentages
+/// are over the time since the previous successful scan with the same `state` (zero
+/// on the first, and within 0.5 s of it; see [`crate::procfs::Previous`]).
 pub fn collect(
     roots: &Roots,
     state: &mut State,
     opts: &Options,
-    seconds: f64,
+    now: Instant,
 ) -> Result<ProcessSnapshot> {
-    imp::collect(roots, &mut state.0, opts, seconds)
+    imp::collect(roots, &mut state.0, opts, now)
 }
 
 /// Checks that every pattern compiles, naming the first that does not. Called once

@@ -22,7 +22,7 @@ fn all() -> Options {
 }
 
 fn scan(snap: &str, state: &mut State, opts: &Options, seconds: f64) -> ProcessSnapshot {
-    match collect(&fixture(snap), state, opts, seconds) {
+    match collect(&fixture(snap), state, opts, testutil::at(seconds)) {
         Ok(s) => s,
         Err(e) => panic!("collect {snap}: {e}"),
     }
@@ -40,6 +40,54 @@ fn find(s: &ProcessSnapshot, pid: u32) -> &ProcessRecord {
 
 fn pids(s: &ProcessSnapshot) -> Vec<u32> {
     s.top.iter().map(|r| r.pid).collect()
+}
+
+#[test]
+fn after_a_failed_scan_rates_cover_the_time_since_the_last_good_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &str| {
+        let to = dir.path();
+        let _ = std::fs::remove_dir_all(to.join("proc"));
+        copy_tree(&testutil::fixture_roots("process", from).rootfs, to);
+    };
+    let roots = Roots::at(dir.path());
+    let mut state = State::default();
+    copy("t0");
+    let first = collect(&roots, &mut state, &all(), testutil::at(0.0)).unwrap();
+    std::fs::remove_file(dir.path().join("proc/stat")).unwrap();
+    assert!(collect(&roots, &mut state, &all(), testutil::at(5.0)).is_err());
+    copy("t1");
+    let second = collect(&roots, &mut state, &all(), testutil::at(10.0)).unwrap();
+    // The same two scans ten seconds apart, with no failure between them.
+    let mut unbroken = State::default();
+    scan("t0", &mut unbroken, &all(), 0.0);
+    let reference = scan("t1", &mut unbroken, &all(), 10.0);
+    assert_eq!(second.interval_seconds, 10.0);
+    assert!(second.context_switches_per_second > 0.0);
+    assert_eq!(
+        second.context_switches_per_second,
+        (second.context_switches - first.context_switches) / 10.0
+    );
+    assert_eq!(
+        find(&second, 4242).cpu_percent,
+        find(&reference, 4242).cpu_percent
+    );
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, &target).unwrap();
+        } else if kind.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -144,8 +192,9 @@ fn cpu_percent_is_over_the_interval_and_a_reused_pid_starts_from_zero() {
     // Huge counters that did not move give 0, not garbage.
     assert_eq!(find(&second, 900).cpu_percent, 0.0);
     // The vanished zombie's entry is pruned.
-    assert!(!state.0.cpu.contains_key(&77));
-    assert_eq!(state.0.cpu.len(), 7);
+    let kept = &state.0.prev.value().expect("kept counters").cpu;
+    assert!(!kept.contains_key(&77));
+    assert_eq!(kept.len(), 7);
     // Busiest first.
     assert_eq!(second.top.first().map(|r| r.pid), Some(4242));
 }
@@ -233,7 +282,13 @@ fn a_pattern_that_does_not_compile_is_named_in_the_error() {
         patterns: bad,
         ..Default::default()
     };
-    assert!(collect(&fixture("t0"), &mut State::default(), &opts, 0.0).is_err());
+    assert!(collect(
+        &fixture("t0"),
+        &mut State::default(),
+        &opts,
+        testutil::at(0.0)
+    )
+    .is_err());
 }
 
 /// Children killed and reaped however the test ends.
@@ -279,7 +334,12 @@ fn finds_exactly_the_sleep_processes_this_test_spawned_with_parent_and_owner() {
     // A child may still be exec'ing (named after this test binary) for an instant.
     let mut found = BTreeSet::new();
     for _ in 0..50 {
-        let s = match collect(&Roots::default(), &mut State::default(), &opts, 0.0) {
+        let s = match collect(
+            &Roots::default(),
+            &mut State::default(),
+            &opts,
+            testutil::at(0.0),
+        ) {
             Ok(s) => s,
             Err(e) => panic!("live collect: {e}"),
         };
@@ -311,7 +371,12 @@ fn the_live_total_covers_every_pid_directory() {
             .unwrap_or(0)
     };
     let before = numeric();
-    let s = match collect(&Roots::default(), &mut State::default(), &all(), 0.0) {
+    let s = match collect(
+        &Roots::default(),
+        &mut State::default(),
+        &all(),
+        testutil::at(0.0),
+    ) {
         Ok(s) => s,
         Err(e) => panic!("live collect: {e}"),
     };

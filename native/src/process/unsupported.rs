@@ -2,11 +2,13 @@
 
 use super::{Options, ProcessSnapshot};
 use crate::error::{Error, Result};
+use std::time::Instant;
+
 use crate::procfs::Roots;
 
 #[derive(Debug, Default)]
 pub struct State;
 
-pub fn collect(_: &Roots, _: &mut State, _: &Options, _: f64) -> Result<ProcessSnapshot> {
+pub fn collect(_: &Roots, _: &mut State, _: &Options, _: Instant) -> Result<ProcessSnapshot> {
     Err(Error::Unsupported("process"))
 }

@@ -77,7 +77,7 @@ fn proc_net_dev_names_with_colons_long_names_and_no_space_after_the_colon_parse(
 #[test]
 fn interfaces_carry_sysfs_attributes_and_totals_leave_out_loopback() {
     let (_dir, roots) = tree(&dev_fixture());
-    let snap = collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     let get = |n: &str| snap.interfaces.iter().find(|i| i.name == n).unwrap();
     let lo = get("lo");
     assert!(lo.is_loopback && lo.is_up);
@@ -111,19 +111,19 @@ fn rates_follow_deltas_and_survive_counters_that_wrap_or_reset() {
     let (dir, roots) = tree("  eth0: 1000 1 0 0 0 0 0 0 18446744073709551000 1 0 0 0 0 0 0\n");
     let dev = dir.path().join("proc/1/net/dev");
     let mut state = State::default();
-    let first = collect(&roots, &mut state, 0.0).unwrap();
+    let first = collect(&roots, &mut state, crate::testutil::at(0.0)).unwrap();
     assert_eq!(first.interfaces[0].rx_bytes_per_second, 0.0);
     fs::write(
         &dev,
         "  eth0: 3000 1 0 0 0 0 0 0 18446744073709551100 1 0 0 0 0 0 0\n",
     )
     .unwrap();
-    let snap = collect(&roots, &mut state, 2.0).unwrap();
+    let snap = collect(&roots, &mut state, crate::testutil::at(2.0)).unwrap();
     assert_eq!(snap.interfaces[0].rx_bytes_per_second, 1000.0);
     assert_eq!(snap.interfaces[0].tx_bytes_per_second, 50.0);
     assert_eq!(snap.totals.rx_bytes_per_second, 1000.0);
     fs::write(&dev, "  eth0: 500 1 0 0 0 0 0 0 40 1 0 0 0 0 0 0\n").unwrap();
-    let snap = collect(&roots, &mut state, 1.0).unwrap();
+    let snap = collect(&roots, &mut state, crate::testutil::at(3.0)).unwrap();
     assert_eq!(snap.interfaces[0].rx_bytes_per_second, 500.0);
     assert_eq!(snap.interfaces[0].tx_bytes_per_second, 40.0);
 }
@@ -131,13 +131,18 @@ fn rates_follow_deltas_and_survive_counters_that_wrap_or_reset() {
 #[test]
 fn a_missing_proc_net_dev_is_an_empty_group() {
     let (_dir, roots) = testutil::tree(&[]);
-    let snap = collect(&roots, &mut State::default(), 0.0).unwrap();
+    let snap = collect(&roots, &mut State::default(), crate::testutil::at(0.0)).unwrap();
     assert!(snap.interfaces.is_empty());
 }
 
 #[test]
 fn the_live_host_has_a_loopback_lo_with_an_mtu_and_its_address() {
-    let snap = collect(&Roots::default(), &mut State::default(), 0.0).unwrap();
+    let snap = collect(
+        &Roots::default(),
+        &mut State::default(),
+        crate::testutil::at(0.0),
+    )
+    .unwrap();
     let lo = snap.interfaces.iter().find(|i| i.name == "lo").expect("lo");
     assert!(lo.is_loopback);
     assert!(lo.mtu > 0);
@@ -153,7 +158,7 @@ proptest::proptest! {
     fn proc_net_dev_parsing_never_panics_on_arbitrary_input(text in "(\\PC|[ :|\\n0-9])*") {
         let lines = parse_net_dev(&text);
         let links = lines.iter().map(|_| Default::default()).collect();
-        let mut state = State::default();
-        crate::net::interfaces::build(&lines, links, &mut state, 1.0);
+        let prev = Default::default();
+        crate::net::interfaces::build(&lines, links, Some((&prev, 1.0)));
     }
 }
