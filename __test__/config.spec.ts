@@ -83,8 +83,16 @@ describe('durations', () => {
 
   test('refuses a zero interval', () => {
     assert.deepEqual(problems('collectors:\n  system:\n    interval: 0s\n'), [
-      'agent.yaml:3: collectors.system.interval: must be longer than zero',
+      'agent.yaml:3: collectors.system.interval: must be between 1ms and 24d (timers cannot wait longer)',
     ])
+  })
+
+  test('refuses an interval a timer cannot wait for, or one that rounds to nothing', () => {
+    for (const value of ['25d', '0.0001', '2147484']) {
+      assert.deepEqual(problems(`collectors:\n  system:\n    interval: ${value}\n`), [
+        'agent.yaml:3: collectors.system.interval: must be between 1ms and 24d (timers cannot wait longer)',
+      ])
+    }
   })
 })
 

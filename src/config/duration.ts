@@ -45,3 +45,11 @@ export function formatDuration(ms: number): string {
 
 /** The hint shown with a malformed duration. */
 export const DURATION_HINT = 'write a number with a unit, e.g. 500ms, 15s, 2m, 24h'
+
+/** The longest a timer can wait (2^31 − 1 ms, about 24.8 days); longer ones would fire at once. */
+export const MAX_DURATION_MS = 2_147_483_647
+
+/** True for a duration the agent can schedule: at least 1 ms, at most MAX_DURATION_MS. */
+export function isSchedulable(ms: number | undefined): boolean {
+  return ms !== undefined && ms >= 1 && ms <= MAX_DURATION_MS
+}

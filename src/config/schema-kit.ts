@@ -48,7 +48,15 @@ export function int(def: number, min: number, max: number | undefined, descripti
 
 /** A duration: a string such as `15s` or a number of seconds; the loaded config holds ms. */
 export function duration(def: string, description: string): SchemaNode {
-  return { type: ['string', 'number'], format: 'duration', exclusiveMinimum: 0, default: def, description }
+  // Numbers are seconds: the same 1 ms … 2^31−1 ms range as strings (see `isSchedulable`).
+  return {
+    type: ['string', 'number'],
+    format: 'duration',
+    minimum: 0.001,
+    maximum: 2_147_483,
+    default: def,
+    description,
+  }
 }
 
 export function list(description: string, items: SchemaNode): SchemaNode {

@@ -3,7 +3,7 @@
  * into messages that say what to write instead.
  */
 import Ajv, { type ErrorObject } from 'ajv'
-import { DURATION_HINT, parseDuration } from './duration'
+import { DURATION_HINT, parseDuration, isSchedulable } from './duration'
 import { suggest } from './errors'
 import type { KeyPath } from './locate'
 import { configSchema } from './schema'
@@ -38,11 +38,11 @@ function isHttpUrl(text: string): boolean {
 
 const FORMATS: Record<string, { check: (text: string) => boolean; hint: (text: string) => string }> = {
   duration: {
-    check: (t) => (parseDuration(t) ?? 0) > 0,
+    check: (t) => isSchedulable(parseDuration(t)),
     hint: (t) =>
-      parseDuration(t) === 0
-        ? 'must be longer than zero'
-        : `${JSON.stringify(t)} is not a duration; ${DURATION_HINT}`,
+      parseDuration(t) === undefined
+        ? `${JSON.stringify(t)} is not a duration; ${DURATION_HINT}`
+        : DURATION_RANGE,
   },
   'host-port': {
     check: (t) => HOST_PORT.test(t) && Number(HOST_PORT.exec(t)?.[2]) <= 65535,
@@ -69,6 +69,8 @@ const FORMATS: Record<string, { check: (text: string) => boolean; hint: (text: s
     },
   },
 }
+
+const DURATION_RANGE = 'must be between 1ms and 24d (timers cannot wait longer)'
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true })
 for (const [name, { check }] of Object.entries(FORMATS))
@@ -172,7 +174,7 @@ function translate(error: ErrorObject, tree: unknown): ValidationProblem {
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum': {
-      if (node && isDuration(node)) return { path, message: 'must be longer than zero' }
+      if (node && isDuration(node)) return { path, message: DURATION_RANGE }
       const { comparison, limit } = error.params as { comparison: string; limit: number }
       return { path, message: `must be ${comparison} ${limit}, got ${describe(value)}` }
     }
