@@ -46,7 +46,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_options(opts: &HostCollectorOptions) -> Result<Self> {
-        let groups = match &opts.groups {
+        let mut groups = match &opts.groups {
             None => GROUPS.to_vec(),
             Some(names) => names
                 .iter()
@@ -60,8 +60,12 @@ impl Settings {
                             message: format!("unknown group {n:?}; known: {}", GROUPS.join(", ")),
                         })
                 })
-                .collect::<Result<_>>()?,
+                .collect::<Result<Vec<_>>>()?,
         };
+        // A group named twice would run twice per collect, and its second read, a
+        // moment after the first, would report zero rates: keep the first mention.
+        let mut seen = std::collections::HashSet::new();
+        groups.retain(|g| seen.insert(*g));
         let patterns = opts.process_patterns.clone().unwrap_or_default();
         process::validate_patterns(&patterns)?;
         let exclude = opts.process_exclude_patterns.clone().unwrap_or_default();
@@ -183,5 +187,25 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "unknown".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_named_twice_runs_once_in_the_order_first_given() {
+        let opts = HostCollectorOptions {
+            groups: Some(vec![
+                "process".into(),
+                "memory".into(),
+                "process".into(),
+                "memory".into(),
+            ]),
+            ..Default::default()
+        };
+        let settings = Settings::from_options(&opts).unwrap();
+        assert_eq!(settings.groups, vec!["process", "memory"]);
     }
 }

@@ -84,6 +84,7 @@ pub struct HostCollectorOptions {
     pub include_pseudo_filesystems: Option<bool>,
     /// Groups to collect; default all: `host`, `cpu`, `load`, `memory`, `paging`,
     /// `disk`, `filesystem`, `network`, `tcp`, `process`, `resources`, `container`,
-    /// `virtualization`.
+    /// `virtualization`. A name given twice counts once (its first place); an unknown
+    /// name makes the constructor throw.
     pub groups: Option<Vec<String>>,
 }
