@@ -71,3 +71,14 @@ test('with the buffer on, what waits for the collector is on disk in the data di
   assert.ok(again.stats.buffer.diskBatches >= 2, 'the batches are there at the next start')
   await again.stop({ deadlineMs: 1000 })
 })
+
+test('stop() while start() is still building waits for it, and nothing runs afterwards', async () => {
+  const agent = new Agent(config(join(root, 'racing')), { logger: pino({ level: 'silent' }) })
+  const starting = agent.start()
+  await agent.stop({ deadlineMs: 1000 })
+  await starting
+  assert.equal(agent.state, 'stopped')
+  const collections = agent.stats.collectionsTotal
+  await new Promise((r) => setTimeout(r, 400))
+  assert.equal(agent.stats.collectionsTotal, collections, 'no loop runs after stop')
+})

@@ -69,6 +69,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   #health: HealthServer | undefined
   #heartbeat: HeartbeatLoop | undefined
   #closeHeartbeat: () => void = () => {}
+  /** The build under way while `starting` (stop() waits for it). */
+  #starting: Promise<void> | undefined
   /** The temporary store used when `buffer.enabled` is off. */
   #scratch: string | undefined
   #loops: Loop[] = []
@@ -114,13 +116,18 @@ export class Agent extends EventEmitter<AgentEvents> {
   async start(): Promise<void> {
     if (this.#state !== 'idle' && this.#state !== 'stopped') throw new Error(`the agent is ${this.#state}`)
     this.#state = 'starting'
+    this.#starting = this.#build()
     try {
-      await this.#build()
+      await this.#starting
     } catch (err) {
       await this.#teardown()
       this.#state = 'stopped'
       throw err
+    } finally {
+      this.#starting = undefined
     }
+    // stop() during the build: it waited for the build and tore it down.
+    if (this.#state !== 'starting') return
     for (const loop of this.#loops) loop.start()
     this.#heartbeat?.start()
     this.#stats.setPhase('running')
@@ -132,6 +139,7 @@ export class Agent extends EventEmitter<AgentEvents> {
    * `deadlineMs`, and closes everything. What could not be sent stays on disk.
    */
   async stop(options: { deadlineMs?: number; finalExport?: boolean } = {}): Promise<void> {
+    if (this.#state === 'starting') await this.#starting?.catch(() => undefined)
     if (this.#state !== 'running' && this.#state !== 'starting') return
     this.#state = 'stopping'
     this.#stats.setPhase('stopping')

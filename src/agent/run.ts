@@ -95,8 +95,12 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
         try {
           await agent.reload(next)
           logger.info('configuration reloaded')
-        } catch {
-          // agent.reload logged why and restored the previous configuration.
+        } catch (err) {
+          if (agent.state === 'running') return // it logged why, and runs on with the previous one
+          // Neither configuration could start: exit non-zero so a supervisor restarts the agent.
+          logger.fatal({ err }, 'the agent could not start again after a reload; exiting')
+          cleanup()
+          resolve(1)
         }
       })
     }
