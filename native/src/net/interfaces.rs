@@ -37,9 +37,22 @@ pub struct NetInterface {
     pub tx_fifo: f64,
     pub rx_bytes_per_second: f64,
     pub tx_bytes_per_second: f64,
+    /// True when this interface's counters are summed into `totals` (see `NetworkTotals`).
+    pub counted_in_totals: bool,
 }
 
-/// Sums over all interfaces except loopback.
+/// Sums over the interfaces that carry the host's own traffic, so a packet is
+/// counted once on its way in or out:
+/// - interfaces backed by a device (`/sys/class/net/<if>/device` exists: NICs,
+///   virtio, Wi-Fi) that are not members of a bond, plus bond masters (whose
+///   members' traffic they already carry);
+/// - never loopback, and never purely virtual interfaces (veth pairs, bridges such as
+///   `docker0` or `cni0`, VLANs over a parent, tunnels), whose traffic also crosses
+///   a device-backed interface;
+/// - when that leaves no interface at all (in a container, whose only `eth0` is a
+///   veth), every interface except loopback, so the totals are never silently 0.
+///
+/// Each interface's `countedInTotals` says whether it is in the sums.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct NetworkTotals {
@@ -123,6 +136,12 @@ pub struct LinkAttrs {
     pub speed_mbps: u64,
     pub is_up: bool,
     pub is_loopback: bool,
+    /// `device` exists: a physical or paravirtual NIC rather than a software interface.
+    pub has_device: bool,
+    /// A member of a bond (`bonding_slave`, or a `master` that is a bond).
+    pub bond_member: bool,
+    /// A bond master (`bonding`).
+    pub is_bond: bool,
 }
 
 impl LinkAttrs {
@@ -151,7 +170,15 @@ impl LinkAttrs {
             // Virtual devices (lo, many tunnels) report `unknown`: trust IFF_UP there.
             is_up: operstate == "up" || (operstate == "unknown" && flags & IFF_UP != 0),
             is_loopback: flags & IFF_LOOPBACK != 0 || link_type == Some(ARPHRD_LOOPBACK),
+            has_device: dir.join("device").exists(),
+            bond_member: dir.join("bonding_slave").exists() || dir.join("master/bonding").exists(),
+            is_bond: dir.join("bonding").exists(),
         }
+    }
+
+    /// Counted in the totals when some interface qualifies (see [`NetworkTotals`]).
+    fn carries_host_traffic(&self) -> bool {
+        !self.is_loopback && ((self.has_device && !self.bond_member) || self.is_bond)
     }
 }
 
@@ -207,12 +234,18 @@ pub fn build(
         _ => (None, 0.0),
     };
     let mut totals = NetworkTotals::default();
+    let any_carrier = links.iter().any(|(l, _)| l.carries_host_traffic());
     let mut next = HashMap::with_capacity(lines.len());
     let mut interfaces = Vec::with_capacity(lines.len());
     for ((name, c), (link, ips)) in lines.iter().zip(links) {
         let prev = before.and_then(|b| b.get(name));
         let per_second = |i: usize| prev.map_or(0.0, |p| rate(counter_delta(p[i], c[i]), seconds));
         let f = |i: usize| c[i] as f64;
+        let counted = if any_carrier {
+            link.carries_host_traffic()
+        } else {
+            !link.is_loopback
+        };
         let iface = NetInterface {
             name: name.clone(),
             mac_address: link.mac_address,
@@ -233,8 +266,9 @@ pub fn build(
             tx_fifo: f(TX_FIFO),
             rx_bytes_per_second: per_second(RX_BYTES),
             tx_bytes_per_second: per_second(TX_BYTES),
+            counted_in_totals: counted,
         };
-        if !iface.is_loopback {
+        if counted {
             let t = &mut totals;
             t.rx_bytes += iface.rx_bytes;
             t.tx_bytes += iface.tx_bytes;

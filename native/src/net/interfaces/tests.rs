@@ -162,3 +162,92 @@ proptest::proptest! {
         crate::net::interfaces::build(&lines, links, Some((&prev, 1.0)));
     }
 }
+
+/// A host tree whose `/proc/1/net/dev` lists `ifaces` (name, rx bytes, tx bytes)
+/// and whose sysfs has, per interface, the entries named in `sysfs` (`device`,
+/// `bonding`, `bonding_slave`; `master=<if>` links `master` to that interface).
+fn host(ifaces: &[(&str, u64, u64)], sysfs: &[(&str, &[&str])]) -> (tempfile::TempDir, Roots) {
+    let dev: String = ifaces
+        .iter()
+        .map(|(n, rx, tx)| format!("{n}: {rx} 1 0 0 0 0 0 0 {tx} 1 0 0 0 0 0 0\n"))
+        .collect();
+    let (dir, roots) = testutil::tree(&[("proc/1/net/dev", &dev)]);
+    let net = dir.path().join("sys/class/net");
+    for (name, _, _) in ifaces {
+        let flags = if *name == "lo" { "0x9" } else { "0x1003" };
+        write_attrs(&dir.path().join("sys"), name, &[("flags", flags)]);
+    }
+    for (name, entries) in sysfs {
+        for e in *entries {
+            match e.strip_prefix("master=") {
+                Some(m) => {
+                    std::os::unix::fs::symlink(net.join(m), net.join(name).join("master")).unwrap()
+                }
+                None => fs::create_dir_all(net.join(name).join(e)).unwrap(),
+            }
+        }
+    }
+    (dir, roots)
+}
+
+fn counted(snap: &crate::net::NetworkSnapshot) -> Vec<&str> {
+    snap.interfaces
+        .iter()
+        .filter(|i| i.counted_in_totals)
+        .map(|i| i.name.as_str())
+        .collect()
+}
+
+#[test]
+fn totals_count_the_nic_and_not_the_docker_bridge_or_its_veths() {
+    let (_dir, roots) = host(
+        &[
+            ("lo", 5000, 5000),
+            ("eth0", 1000, 2000),
+            ("docker0", 300, 400),
+            ("vethab12cd3", 400, 300),
+        ],
+        &[("eth0", &["device"]), ("docker0", &["bridge"])],
+    );
+    let snap = collect(&roots, &mut State::default(), testutil::at(0.0)).unwrap();
+    assert_eq!(counted(&snap), ["eth0"]);
+    assert_eq!(
+        (snap.totals.rx_bytes, snap.totals.tx_bytes),
+        (1000.0, 2000.0)
+    );
+}
+
+#[test]
+fn totals_count_a_bond_once_and_not_its_members() {
+    let (_dir, roots) = host(
+        &[
+            ("lo", 5000, 5000),
+            ("eth0", 600, 700),
+            ("eth1", 400, 300),
+            ("bond0", 1000, 1000),
+            ("bond0.100", 200, 200),
+        ],
+        &[
+            ("bond0", &["bonding"]),
+            ("eth0", &["device", "bonding_slave", "master=bond0"]),
+            ("eth1", &["device", "master=bond0"]),
+        ],
+    );
+    let snap = collect(&roots, &mut State::default(), testutil::at(0.0)).unwrap();
+    assert_eq!(counted(&snap), ["bond0"]);
+    assert_eq!(
+        (snap.totals.rx_bytes, snap.totals.tx_bytes),
+        (1000.0, 1000.0)
+    );
+}
+
+#[test]
+fn totals_in_a_container_with_only_a_veth_eth0_count_that_eth0() {
+    let (_dir, roots) = host(&[("lo", 5000, 5000), ("eth0", 1234, 4321)], &[]);
+    let snap = collect(&roots, &mut State::default(), testutil::at(0.0)).unwrap();
+    assert_eq!(counted(&snap), ["eth0"]);
+    assert_eq!(
+        (snap.totals.rx_bytes, snap.totals.tx_bytes),
+        (1234.0, 4321.0)
+    );
+}
