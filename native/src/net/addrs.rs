@@ -8,6 +8,15 @@ pub type Addresses = HashMap<String, Vec<String>>;
 
 pub use imp::addresses;
 
+/// Files `addr` under its interface. getifaddrs names an IPv4 address that has a
+/// label by that label (`eth0:1`, the ifconfig-style alias); the address belongs to
+/// the interface before the `:`, the name `/proc/net/dev` lists.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub fn add(out: &mut Addresses, label: &str, addr: String) {
+    let name = label.split_once(':').map_or(label, |(name, _)| name);
+    out.entry(name.to_string()).or_default().push(addr);
+}
+
 #[cfg(target_os = "linux")]
 mod imp {
     use std::ffi::CStr;
@@ -28,7 +37,7 @@ mod imp {
             // SAFETY: `cur` is a node of the list getifaddrs returned, not yet freed.
             let ifa = unsafe { &*cur };
             if let Some((name, addr)) = describe(ifa) {
-                out.entry(name).or_default().push(addr);
+                super::add(&mut out, &name, addr);
             }
             cur = ifa.ifa_next;
         }
@@ -88,5 +97,23 @@ mod imp {
 
     pub fn addresses() -> Addresses {
         Addresses::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv4_address_with_a_label_belongs_to_the_interface_before_the_colon() {
+        let mut out = Addresses::new();
+        add(&mut out, "eth0", "192.0.2.1/24".into());
+        add(&mut out, "eth0:1", "192.0.2.2/24".into());
+        add(&mut out, "eth0:backup", "198.51.100.7/32".into());
+        assert_eq!(
+            out.get("eth0").map(Vec::as_slice),
+            Some(&["192.0.2.1/24", "192.0.2.2/24", "198.51.100.7/32"].map(String::from)[..])
+        );
+        assert_eq!(out.len(), 1);
     }
 }
