@@ -2,7 +2,7 @@
  * CPU, load, memory, paging, process counts, uptime and the `system.linux.*`
  * extras, in the hostmetrics receiver's shape (or the latest conventions').
  */
-import type { CpuTimes, CpuUtilization } from '../native'
+import type { CpuTimes, CpuUtilization, MemorySnapshot } from '../native'
 import type { Attributes, Emit, Registrar } from './instruments'
 import type { Spelling } from './semconv'
 
@@ -125,10 +125,11 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       description: 'Bytes of memory in use.',
       feed: (snap, emit) => {
         const mem = snap.memory
-        emit(mem.usedBytes, { [a.memoryState]: v.memoryState.used })
+        const { used, cached } = memoryStates(mem, s.mode)
+        emit(used, { [a.memoryState]: v.memoryState.used })
         emit(mem.freeBytes, { [a.memoryState]: v.memoryState.free })
         emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered })
-        emit(mem.cachedBytes, { [a.memoryState]: v.memoryState.cached })
+        emit(cached, { [a.memoryState]: v.memoryState.cached })
         if (s.mode === 'hostmetrics') {
           emit(mem.slabReclaimableBytes, { [a.memoryState]: 'slab_reclaimable' })
           emit(mem.slabUnreclaimableBytes, { [a.memoryState]: 'slab_unreclaimable' })
@@ -155,10 +156,11 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         const mem = snap.memory
         if (mem.totalBytes <= 0) return
         const share = (bytes: number) => bytes / mem.totalBytes
-        emit(share(mem.usedBytes), { [a.memoryState]: v.memoryState.used })
+        const { used, cached } = memoryStates(mem, s.mode)
+        emit(share(used), { [a.memoryState]: v.memoryState.used })
         emit(share(mem.freeBytes), { [a.memoryState]: v.memoryState.free })
         emit(share(mem.buffersBytes), { [a.memoryState]: v.memoryState.buffered })
-        emit(share(mem.cachedBytes), { [a.memoryState]: v.memoryState.cached })
+        emit(share(cached), { [a.memoryState]: v.memoryState.cached })
         if (s.mode === 'hostmetrics') {
           emit(share(mem.slabReclaimableBytes), { [a.memoryState]: 'slab_reclaimable' })
           emit(share(mem.slabUnreclaimableBytes), { [a.memoryState]: 'slab_unreclaimable' })
@@ -330,4 +332,16 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     description: 'TCP segments retransmitted since boot (RetransSegs of /proc/net/snmp).',
     feed: (snap, emit) => emit(snap.tcp.retransmittedSegments),
   })
+}
+
+/**
+ * `used` and `cached` as each spelling defines them. The hostmetrics receiver reports
+ * gopsutil's figures: `cached` includes reclaimable slab and `used` is
+ * total − free − buffers − cached, so dashboards built on it add up. The newest
+ * conventions' `used` is total − available (as the heartbeat's `memoryUsed`).
+ */
+function memoryStates(mem: MemorySnapshot, mode: string): { used: number; cached: number } {
+  if (mode !== 'hostmetrics') return { used: mem.usedBytes, cached: mem.cachedBytes }
+  const cached = mem.cachedBytes + mem.slabReclaimableBytes
+  return { used: Math.max(0, mem.totalBytes - mem.freeBytes - mem.buffersBytes - cached), cached }
 }
