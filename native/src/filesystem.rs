@@ -3,10 +3,26 @@
 //! With a `rootPath` other than `/` the agent runs in a container looking at the
 //! host, so the mount table is init's (`<proc>/1/mountinfo`), not the agent's own.
 //!
-//! Left out by default (`includePseudoFilesystems` keeps them): the kernel's pseudo
-//! filesystems, which hold no user data ([`PSEUDO_TYPES`]), as node_exporter does.
-//! `tmpfs` and `overlay` stay in: they hold real data (`/dev/shm`, `/run`, a
-//! container's root) and fill up like any disk.
+//! Left out by default (`includePseudoFilesystems` keeps them):
+//! - the kernel's pseudo filesystems, which hold no user data, and read-only images
+//!   (squashfs snaps, erofs, iso9660), which are always 100 % full ([`PSEUDO_TYPES`]),
+//!   as node_exporter does;
+//! - mounts under [`CONTAINER_DIRS`] (`/var/lib/docker/`, `/var/lib/kubelet/`): each
+//!   container's overlay root and each pod volume, one per container, which show the
+//!   host disk or a tmpfs again under another name.
+//!
+//! `tmpfs` and `overlay` elsewhere stay in: they hold real data (`/dev/shm`, `/run`,
+//! a container's own root) and fill up like any disk.
+//!
+//! A filesystem mounted in several places is reported once, as `df` does: when a
+//! device (mountinfo's `major:minor`) is mounted with its root `/` somewhere, only the
+//! shortest such mount point is kept, and bind mounts of its sub-directories (root
+//! other than `/`) are dropped. A device mounted only through sub-directories (btrfs
+//! subvolumes) keeps every mount.
+//!
+//! `autofs` is never given to `statvfs` (it would trigger the automount, possibly of a
+//! server that is gone): it is left out, and with `includePseudoFilesystems` listed
+//! with zero sizes.
 //!
 //! `statvfs` on a network filesystem whose server is gone blocks forever, so for
 //! those types ([`is_remote`]) it runs on a helper thread that is given up after
@@ -17,7 +33,7 @@
 
 mod statvfs;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 use std::time::Duration;
@@ -59,11 +75,13 @@ pub struct Filesystem {
 /// Options for the filesystem scan.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Keep pseudo filesystems ([`PSEUDO_TYPES`]: proc, sysfs, cgroup, devtmpfs…).
+    /// Keep pseudo filesystems and images ([`PSEUDO_TYPES`]: proc, sysfs, cgroup,
+    /// devtmpfs, squashfs…) and mounts under [`CONTAINER_DIRS`].
     pub include_pseudo: bool,
 }
 
-/// Kernel filesystems with no user data, left out unless `include_pseudo`.
+/// Kernel filesystems with no user data, and read-only images that are always full,
+/// left out unless `include_pseudo`.
 pub const PSEUDO_TYPES: &[&str] = &[
     "autofs",
     "binfmt_misc",
@@ -75,23 +93,33 @@ pub const PSEUDO_TYPES: &[&str] = &[
     "devpts",
     "devtmpfs",
     "efivarfs",
+    "erofs",
+    "fuse.lxcfs",
     "fusectl",
     "hugetlbfs",
+    "iso9660",
     "mqueue",
     "nsfs",
     "proc",
     "pstore",
+    "ramfs",
     "rpc_pipefs",
     "securityfs",
     "selinuxfs",
+    "squashfs",
     "sysfs",
     "tracefs",
 ];
 
+/// Mount points below these are left out unless `include_pseudo`: container runtimes'
+/// per-container overlay roots and kubelet's per-pod volumes.
+pub const CONTAINER_DIRS: &[&str] = &["/var/lib/docker/", "/var/lib/kubelet/"];
+
 /// How long a network filesystem's `statvfs` may take before it is skipped.
 pub const REMOTE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Filesystems whose `statvfs` may wait on a server (or a FUSE daemon) forever.
+/// Filesystems whose `statvfs` may wait on a server, a cluster lock manager, a
+/// hypervisor or a FUSE daemon forever.
 pub fn is_remote(fs_type: &str) -> bool {
     matches!(
         fs_type,
@@ -106,6 +134,13 @@ pub fn is_remote(fs_type: &str) -> bool {
             | "afs"
             | "lustre"
             | "fuse"
+            | "fuseblk"
+            | "virtiofs"
+            | "gpfs"
+            | "beegfs"
+            | "ocfs2"
+            | "gfs2"
+            | "vboxsf"
     ) || fs_type.starts_with("fuse.")
 }
 
@@ -114,6 +149,11 @@ pub fn is_remote(fs_type: &str) -> bool {
 pub struct MountEntry {
     pub mount_id: u32,
     pub parent_id: u32,
+    /// The device's numbers (`major:minor`): mounts of one filesystem share them.
+    pub major: u32,
+    pub minor: u32,
+    /// The directory of the filesystem mounted here: `/`, or a sub-directory for a
+    /// bind mount of one.
     pub root: String,
     pub mountpoint: String,
     /// Per-mount options (`rw,relatime`).
@@ -143,9 +183,12 @@ fn parse_mount_line(line: &str) -> Option<MountEntry> {
     let fields: Vec<&str> = line.split(' ').collect();
     let sep = fields.iter().skip(6).position(|f| *f == "-")? + 6;
     let after = fields.get(sep + 1..)?;
+    let (major, minor) = fields.get(2)?.split_once(':')?;
     Some(MountEntry {
         mount_id: fields.first()?.parse().ok()?,
         parent_id: fields.get(1)?.parse().ok()?,
+        major: major.parse().ok()?,
+        minor: minor.parse().ok()?,
         root: decode_octal(fields.get(3)?),
         mountpoint: decode_octal(fields.get(4)?),
         options: fields.get(5)?.to_string(),
@@ -182,17 +225,40 @@ pub fn decode_octal(s: &str) -> String {
 }
 
 /// The mounts to report: duplicates of a mount point collapsed to the last (the
-/// kernel lists the mount on top last), then pseudo filesystems dropped.
+/// kernel lists the mount on top last); then, unless `include_pseudo`, pseudo
+/// filesystems and mounts under [`CONTAINER_DIRS`] dropped; then each filesystem
+/// mounted in several places reported once (see the module docs).
 pub fn visible_mounts(entries: Vec<MountEntry>, include_pseudo: bool) -> Vec<MountEntry> {
     let mut seen = HashSet::new();
     let mut kept: Vec<MountEntry> = entries
         .into_iter()
         .rev()
         .filter(|e| seen.insert(e.mountpoint.clone()))
-        .filter(|e| include_pseudo || !PSEUDO_TYPES.contains(&e.fs_type.as_str()))
+        .filter(|e| {
+            include_pseudo
+                || !(PSEUDO_TYPES.contains(&e.fs_type.as_str())
+                    || CONTAINER_DIRS.iter().any(|d| e.mountpoint.starts_with(d)))
+        })
         .collect();
     kept.reverse();
-    kept
+    // Per device, the shortest mount point of its whole filesystem (root `/`).
+    let mut whole: HashMap<(u32, u32), usize> = HashMap::new();
+    for (i, e) in kept.iter().enumerate() {
+        if e.root == "/" {
+            let shortest = whole.entry((e.major, e.minor)).or_insert(i);
+            if kept
+                .get(*shortest)
+                .is_some_and(|s| e.mountpoint.len() < s.mountpoint.len())
+            {
+                *shortest = i;
+            }
+        }
+    }
+    kept.into_iter()
+        .enumerate()
+        .filter(|(i, e)| whole.get(&(e.major, e.minor)).is_none_or(|w| w == i))
+        .map(|(_, e)| e)
+        .collect()
 }
 
 /// Where the mount table is: init's when looking at a host from a container.
@@ -221,7 +287,9 @@ pub fn collect(roots: &Roots, opts: &Options) -> Result<Vec<Filesystem>> {
         .into_iter()
         .filter_map(|m| {
             let path = roots.host(&m.mountpoint);
-            let stats = if is_remote(&m.fs_type) {
+            let stats = if m.fs_type == "autofs" {
+                statvfs::Stats::default()
+            } else if is_remote(&m.fs_type) {
                 stat_with_timeout(path, REMOTE_TIMEOUT)?
             } else {
                 statvfs::stat(&path).ok()?

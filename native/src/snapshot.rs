@@ -80,7 +80,10 @@ pub struct HostCollectorOptions {
     pub process_exclude_patterns: Option<Vec<String>>,
     /// Hard cap on per-process records per collect. Default 200.
     pub max_processes: Option<u32>,
-    /// Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs…). Default false.
+    /// Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs, autofs…), read-only images
+    /// (squashfs, erofs, iso9660) and mounts under `/var/lib/docker/` and
+    /// `/var/lib/kubelet/` (per-container roots and pod volumes). Default false. autofs
+    /// is then listed with zero sizes: it is never `statvfs`-ed (that would mount it).
     pub include_pseudo_filesystems: Option<bool>,
     /// Groups to collect; default all: `host`, `cpu`, `load`, `memory`, `paging`,
     /// `disk`, `filesystem`, `network`, `tcp`, `process`, `resources`, `container`,

@@ -27,6 +27,14 @@ fn host_tree() -> (tempfile::TempDir, Roots) {
         "var/lib/docker/overlay2/abc/merged",
         "media/cd",
         "sys/fs/cgroup",
+        "srv/app/rootfs",
+        "srv/data",
+        "srv/root-again",
+        "home",
+        "srv/vol",
+        "snap/core/123",
+        "net",
+        "var/lib/kubelet/pods/p1/volumes/kubernetes.io~projected/token",
     ] {
         fs::create_dir_all(p.join(m)).unwrap();
     }
@@ -53,7 +61,10 @@ fn escaped_mount_points_and_sources_are_decoded() {
 #[test]
 fn optional_fields_of_any_number_are_skipped_and_bad_lines_dropped() {
     let entries = parse_mountinfo(&mountinfo());
-    assert_eq!(entries.len(), 11);
+    assert_eq!(entries.len(), 19);
+    let sub_bind = entries.iter().find(|e| e.mount_id == 40).unwrap();
+    assert_eq!((sub_bind.major, sub_bind.minor), (254, 0));
+    assert_eq!(sub_bind.root, "/var/lib/data");
     let disk = entries.iter().find(|e| e.mount_id == 31).unwrap();
     assert_eq!(
         (disk.fs_type.as_str(), disk.source.as_str()),
@@ -71,6 +82,58 @@ fn pseudo_filesystems_are_left_out_but_tmpfs_and_overlay_stay() {
     assert!(types.contains(&"tmpfs") && types.contains(&"overlay"));
     let all = visible_mounts(parse_mountinfo(&mountinfo()), true);
     assert!(all.iter().any(|e| e.fs_type == "proc"));
+}
+
+#[test]
+fn images_automounts_and_container_runtime_mounts_are_left_out_by_default() {
+    let kept = visible_mounts(parse_mountinfo(&mountinfo()), false);
+    let points: Vec<_> = kept.iter().map(|e| e.mountpoint.as_str()).collect();
+    for gone in ["/snap/core/123", "/media/cd", "/net"] {
+        assert!(!points.contains(&gone), "{gone} in {points:?}");
+    }
+    assert!(!points.iter().any(|p| p.starts_with("/var/lib/docker/")));
+    assert!(!points.iter().any(|p| p.starts_with("/var/lib/kubelet/")));
+    assert!(points.contains(&"/srv/app/rootfs"));
+    let all = visible_mounts(parse_mountinfo(&mountinfo()), true);
+    let points: Vec<_> = all.iter().map(|e| e.mountpoint.as_str()).collect();
+    assert!(points.contains(&"/snap/core/123") && points.contains(&"/net"));
+    assert!(points.iter().any(|p| p.starts_with("/var/lib/kubelet/")));
+}
+
+#[test]
+fn a_filesystem_mounted_in_several_places_is_reported_once_at_its_shortest_mount_point() {
+    let kept = visible_mounts(parse_mountinfo(&mountinfo()), false);
+    let points: Vec<_> = kept.iter().map(|e| e.mountpoint.as_str()).collect();
+    // /dev/vda1 is at `/`: its sub-directory bind and its second mount go.
+    assert!(points.contains(&"/"));
+    assert!(!points.contains(&"/srv/data") && !points.contains(&"/srv/root-again"));
+    // btrfs subvolumes: the device is never mounted whole, so both stay.
+    assert!(points.contains(&"/home") && points.contains(&"/srv/vol"));
+    // A sub-directory mount of a device mounted nowhere else stays.
+    assert!(points.contains(&"/mnt/tab\tnew\nline\\back"));
+}
+
+#[test]
+fn autofs_is_never_stat_ed_and_is_listed_with_zero_sizes_only_on_request() {
+    let (_dir, roots) = host_tree();
+    let all = Options {
+        include_pseudo: true,
+    };
+    let fss = collect(&roots, &all).unwrap();
+    let net = fss.iter().find(|f| f.mountpoint == "/net").unwrap();
+    assert_eq!((net.total_bytes, net.inodes_total), (0.0, 0.0));
+    let fss = collect(&roots, &Options::default()).unwrap();
+    assert!(!fss.iter().any(|f| f.fs_type == "autofs"));
+}
+
+#[test]
+fn cluster_virtual_machine_and_fuse_block_filesystems_are_stat_ed_with_a_timeout() {
+    for t in [
+        "fuseblk", "virtiofs", "gpfs", "beegfs", "ocfs2", "gfs2", "vboxsf", "9p",
+    ] {
+        assert!(is_remote(t), "{t}");
+    }
+    assert!(!is_remote("ext4") && !is_remote("squashfs"));
 }
 
 #[test]
@@ -104,8 +167,12 @@ fn the_scan_reads_inits_table_under_a_root_path_and_skips_vanished_mount_points(
         ("/dev/vda1", "ext4", "rw")
     );
     assert!(root.total_bytes > 0.0);
-    let cd = fss.iter().find(|f| f.mountpoint == "/media/cd").unwrap();
-    assert_eq!(cd.mode, "ro");
+    assert!(!points.contains(&"/media/cd"));
+    let tab = fss
+        .iter()
+        .find(|f| f.mountpoint == "/mnt/tab\tnew\nline\\back")
+        .unwrap();
+    assert_eq!(tab.mode, "ro");
 }
 
 #[test]
