@@ -73,7 +73,9 @@ pub struct HostCollectorOptions {
     pub top_processes: Option<u32>,
     /// Regular expressions on the process name (the kernel's 15-byte `comm`, or the full
     /// file name of the executable or of `argv[0]`), the executable path or the command
-    /// line; matching processes always get a record (up to `maxProcesses`).
+    /// line; matching processes always get a record (up to `maxProcesses`). A process
+    /// in state D is matched on its `comm` only: its command line and executable are
+    /// not read, since that can block while its I/O hangs.
     pub process_patterns: Option<Vec<String>>,
     /// Regular expressions matched like `processPatterns`; a matching process never gets
     /// a record (it still counts in the totals) and never takes a place under the cap.

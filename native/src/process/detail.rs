@@ -41,12 +41,23 @@ pub fn record(
         // directory is the process's effective uid: the best estimate left.
         .or_else(|| fs::metadata(&dir).ok().map(|m| m.uid()));
     let owner = uid.map_or_else(String::new, |u| owners.name(ctx.roots, u));
-    let (command_line, full_name) = read_into(&dir.join("cmdline"), buf, CMDLINE_CAP)
-        .map(|()| (stat::join_cmdline(buf), stat::full_name(name, buf)))
-        .unwrap_or_default();
-    let executable = fs::read_link(dir.join("exe"))
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    // `cmdline` and `exe` take the process's mm lock, which a process in state D may
+    // hold while its I/O hangs: reading them would hang the collect too.
+    let blocked = c.state == b'D';
+    let (command_line, full_name) = if blocked {
+        Default::default()
+    } else {
+        read_into(&dir.join("cmdline"), buf, CMDLINE_CAP)
+            .map(|()| (stat::join_cmdline(buf), stat::full_name(name, buf)))
+            .unwrap_or_default()
+    };
+    let executable = if blocked {
+        String::new()
+    } else {
+        fs::read_link(dir.join("exe"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let (read_bytes, write_bytes) = read_into(&dir.join("io"), buf, usize::MAX)
         .map(|()| stat::parse_io(buf))
         .unwrap_or((None, None));

@@ -252,20 +252,31 @@ impl Scan<'_> {
             excluded: false,
         };
         let comm = names.get(start..).unwrap_or_default();
+        // Reading `cmdline` (or resolving `exe`) takes the process's mm lock, which a
+        // process in state D may hold for as long as its I/O hangs (a dead NFS server):
+        // the scan would hang with it. Such a process is matched on its name only.
+        let blocked = ps.state == b'D';
         if let Some(set) = self.exclude {
-            c.excluded = matches(set, comm, dir, buf);
+            c.excluded = matches(set, comm, dir, buf, blocked);
         }
         if let (Some(set), false) = (self.patterns, c.excluded) {
-            c.matched = matches(set, comm, dir, buf);
+            c.matched = matches(set, comm, dir, buf, blocked);
         }
         Some(c)
     }
 }
 
 /// A process matches when its short name, the file name of `argv[0]` or of the
-/// executable, the executable path or the command line does.
-fn matches(set: &RegexSet, comm: &[u8], dir: &mut PathBuf, buf: &mut Vec<u8>) -> bool {
-    set.is_match(comm) || matches_cmdline(set, dir, buf) || matches_exe(set, dir)
+/// executable, the executable path or the command line does; a `blocked` (state D)
+/// one on its short name only.
+fn matches(
+    set: &RegexSet,
+    comm: &[u8],
+    dir: &mut PathBuf,
+    buf: &mut Vec<u8>,
+    blocked: bool,
+) -> bool {
+    set.is_match(comm) || (!blocked && (matches_cmdline(set, dir, buf) || matches_exe(set, dir)))
 }
 
 /// `comm` keeps 15 bytes of a name, so `^long-program-name$` is also tried on the

@@ -36,9 +36,12 @@ pub struct ProcessRecord {
     pub parent_pid: u32,
     /// `comm` (up to 15 bytes; may contain spaces and parentheses).
     pub name: String,
-    /// Target of `/proc/<pid>/exe`; "" when not readable (another user's process).
+    /// Target of `/proc/<pid>/exe`; "" when not readable (another user's process) and
+    /// for a process in state D (resolving it could block the scan; see `commandLine`).
     pub executable: String,
-    /// Arguments joined by spaces; "" for kernel threads.
+    /// Arguments joined by spaces; "" for kernel threads, and for a process in state D
+    /// (uninterruptible sleep): reading its `cmdline` waits on a lock the process may
+    /// hold for as long as its I/O hangs. Patterns match such a process by name only.
     pub command_line: String,
     /// User name of the real uid (numeric when the name is unknown).
     pub owner: String,
@@ -128,7 +131,7 @@ pub struct Options {
     /// Top N by CPU and top N by memory (0 = none).
     pub top_n: u32,
     /// Regular expressions; a process matches when its name, executable or command
-    /// line matches any of them.
+    /// line matches any of them (its name only when it is in state D).
     pub patterns: Vec<String>,
     /// Regular expressions matched the same way; a matching process is never selected
     /// (it still counts in the totals), so it cannot take a place under the cap.

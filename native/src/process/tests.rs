@@ -157,6 +157,34 @@ fn reports_zombies_and_kernel_threads_with_empty_command_lines() {
 }
 
 #[test]
+fn a_process_in_state_d_has_its_cmdline_and_exe_left_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("t0").rootfs, dir.path());
+    let pid = dir.path().join("proc/900");
+    std::fs::write(pid.join("cmdline"), "/usr/bin/stuck-on-nfs\0--data\0").unwrap();
+    std::os::unix::fs::symlink("/usr/bin/stuck-on-nfs", pid.join("exe")).unwrap();
+    let roots = Roots::at(dir.path());
+    let opts = Options {
+        top_n: 100,
+        patterns: vec!["stuck-on-nfs".into()],
+        ..Default::default()
+    };
+    let s = collect(&roots, &mut State::default(), &opts, testutil::at(0.0)).unwrap();
+    let r = find(&s, 900);
+    assert_eq!(r.state, "D");
+    assert!(!r.matched);
+    assert_eq!((r.command_line.as_str(), r.executable.as_str()), ("", ""));
+    assert_eq!(r.name, "huge");
+    // Its name still matches.
+    let by_name = Options {
+        patterns: vec!["^huge$".into()],
+        ..Default::default()
+    };
+    let s = collect(&roots, &mut State::default(), &by_name, testutil::at(0.0)).unwrap();
+    assert!(find(&s, 900).matched);
+}
+
+#[test]
 fn counters_near_two_to_the_64_and_a_missing_status_still_give_a_record() {
     let s = scan("t0", &mut State::default(), &all(), 0.0);
     let r = find(&s, 900);
