@@ -9,6 +9,7 @@
 //! tick deltas and needs no interval.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
@@ -102,20 +103,57 @@ struct State {
     process: process::State,
 }
 
+/// A collector as JavaScript holds it: the settings, read-only after construction,
+/// outside the lock a scan holds (so `groups` never waits), and the stateful
+/// collector behind it. Concurrent collects on one `Shared` run one after the other.
+#[derive(Clone)]
+pub struct Shared {
+    settings: Arc<Settings>,
+    inner: Arc<Mutex<Collector>>,
+}
+
+impl Shared {
+    pub fn new(settings: Settings) -> Self {
+        let settings = Arc::new(settings);
+        Shared {
+            inner: Arc::new(Mutex::new(Collector::new(settings.clone()))),
+            settings,
+        }
+    }
+
+    /// The groups read, in order; answers at once, even during a collect.
+    pub fn groups(&self) -> Vec<String> {
+        self.settings.groups.iter().map(|g| g.to_string()).collect()
+    }
+
+    /// One collect; waits for a collect already running on another thread.
+    pub fn collect(&self) -> HostSnapshot {
+        self.lock().collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Collector> {
+        // A panic inside a group is caught in `Collector::collect`, so a poisoned lock
+        // only means a previous call was interrupted; its state is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 pub struct Collector {
-    settings: Settings,
+    /// Shared with the napi wrapper, which answers `groups` without taking the lock a
+    /// collect holds.
+    settings: Arc<Settings>,
     state: State,
 }
 
 impl Collector {
-    pub fn new(settings: Settings) -> Self {
+    pub fn new(settings: Arc<Settings>) -> Self {
         Collector {
             settings,
             state: State::default(),
         }
     }
 
-    pub fn settings(&self) -> &Settings {
+    pub fn settings(&self) -> &Arc<Settings> {
         &self.settings
     }
 
@@ -193,6 +231,20 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_groups_getter_answers_while_a_collect_holds_the_lock() {
+        let shared = Shared::new(Settings::from_options(&Default::default()).unwrap());
+        let scan = shared.lock();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| tx.send(shared.groups()).unwrap());
+            // A deadlock detector, not a time measurement: the answer needs no lock.
+            let groups = rx.recv_timeout(std::time::Duration::from_secs(30));
+            drop(scan);
+            assert_eq!(groups.unwrap().len(), GROUPS.len());
+        });
+    }
 
     #[test]
     fn a_group_named_twice_runs_once_in_the_order_first_given() {

@@ -24,30 +24,24 @@ pub mod snapshot;
 pub(crate) mod testutil;
 pub mod virt;
 
-use std::sync::{Arc, Mutex};
-
 use napi::bindgen_prelude::{AbortSignal, AsyncTask};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::collector::{Collector, Settings};
+use crate::collector::{Settings, Shared};
 use crate::snapshot::{HostCollectorOptions, HostSnapshot};
 
 fn to_napi(e: error::Error) -> napi::Error {
     napi::Error::new(napi::Status::InvalidArg, e.to_string())
 }
 
-fn lock(inner: &Mutex<Collector>) -> std::sync::MutexGuard<'_, Collector> {
-    // A panic inside a group is caught in `Collector::collect`, so a poisoned lock
-    // only means a previous call was interrupted; its state is still usable.
-    inner.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Reads the host. Keep one instance: it remembers the previous counters, so each
 /// collect's rates and percentages cover the interval since the one before.
+/// Concurrent collects on one instance run one after the other (each waits for the
+/// scan before it); `groups` never waits.
 #[napi]
 pub struct HostCollector {
-    inner: Arc<Mutex<Collector>>,
+    inner: Shared,
 }
 
 #[napi]
@@ -57,12 +51,13 @@ impl HostCollector {
     pub fn new(options: Option<HostCollectorOptions>) -> napi::Result<Self> {
         let settings = Settings::from_options(&options.unwrap_or_default()).map_err(to_napi)?;
         Ok(HostCollector {
-            inner: Arc::new(Mutex::new(Collector::new(settings))),
+            inner: Shared::new(settings),
         })
     }
 
     /// Scans the host on the libuv thread pool; never blocks the event loop.
     /// Rejects with an `AbortError` when `signal` aborts before the scan starts.
+    /// A collect started while another runs waits for it (on the pool), then scans.
     #[napi(ts_return_type = "Promise<HostSnapshot>")]
     pub fn collect(&self, signal: Option<AbortSignal>) -> AsyncTask<CollectTask> {
         AsyncTask::with_optional_signal(
@@ -73,26 +68,22 @@ impl HostCollector {
         )
     }
 
-    /// The same scan on the calling thread (for CLIs and tests; blocks the event loop).
+    /// The same scan on the calling thread (for CLIs and tests; blocks the event loop,
+    /// also while waiting for a `collect` already running on the pool).
     #[napi]
     pub fn collect_sync(&self) -> HostSnapshot {
-        lock(&self.inner).collect()
+        self.inner.collect()
     }
 
-    /// The groups this collector reads, in order.
+    /// The groups this collector reads, in order. Never waits for a running collect.
     #[napi(getter)]
     pub fn groups(&self) -> Vec<String> {
-        lock(&self.inner)
-            .settings()
-            .groups
-            .iter()
-            .map(|g| g.to_string())
-            .collect()
+        self.inner.groups()
     }
 }
 
 pub struct CollectTask {
-    inner: Arc<Mutex<Collector>>,
+    inner: Shared,
 }
 
 impl Task for CollectTask {
@@ -100,7 +91,7 @@ impl Task for CollectTask {
     type JsValue = HostSnapshot;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(lock(&self.inner).collect())
+        Ok(self.inner.collect())
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
