@@ -12,9 +12,6 @@
  * ```
  */
 import { EventEmitter } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
@@ -36,9 +33,10 @@ import { CloudFacts } from './cloud'
 import { Exporting } from './exporting'
 import type { FlushReport } from './flush'
 import { createHeartbeat } from './heartbeat'
-import { Loop, settlesBy } from './loop'
+import { Loop, settlesBy, type LoopTask } from './loop'
 import * as o from './options'
 import { Pipeline } from './pipeline'
+import { openStore, type AgentStore } from './store'
 
 export interface AgentOptions {
   logger: Logger
@@ -71,8 +69,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #closeHeartbeat: () => void = () => {}
   /** The build under way while `starting` (stop() waits for it). */
   #starting: Promise<void> | undefined
-  /** The temporary store used when `buffer.enabled` is off. */
-  #scratch: string | undefined
+  #store: AgentStore | undefined
   #loops: Loop[] = []
   #host!: HostCollector
   #lastSnapshot: HostSnapshot | undefined
@@ -229,6 +226,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
     this.#host = new HostCollector(o.hostCollectorOptions(c))
     this.#cloud = new CloudFacts(c, log)
+    const identity = await this.#cloud.settle()
     if (c.health.enabled) {
       this.#health = await startHealthServer({
         endpoint: c.health.endpoint,
@@ -238,18 +236,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       })
     }
     if (c.exporter.otlp.enabled) {
-      // With the buffer off, batches still wait somewhere while the collector is away,
-      // but in a store that is removed at stop: nothing is kept across restarts.
-      if (!c.buffer.enabled) this.#scratch = await mkdtemp(join(tmpdir(), 'tfo-agent-buffer-'))
-      this.#buffer = await BatchBuffer.open(o.bufferOptions(c, log, this.#scratch ?? o.bufferPath(c)))
+      this.#store = await openStore(c, log, !this.#reloading)
+      this.#buffer = this.#store.buffer
       this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
       this.#updateBufferGauges()
-      const opened = this.#buffer.stats()
-      if (opened.diskBatches > 0 && !this.#reloading)
-        log.info(
-          { batches: opened.diskBatches, bytes: opened.diskBytes },
-          'buffered data from an earlier run will be sent',
-        )
       this.#exporter = createExporter(o.exporterOptions(c, log))
       this.#exporting = new Exporting({
         config: c,
@@ -265,37 +255,18 @@ export class Agent extends EventEmitter<AgentEvents> {
         logger: log,
         cloud: () => this.#cloud.get(),
       })
-      await this.#pipeline.startLogs()
-      this.#loops.push(
-        new Loop(() => this.#flush(), {
-          name: 'flush',
-          intervalMs: c.exporter.otlp.flush_interval,
-          jitter: 0.1,
-          runAtStart: false,
-          onError: (err) => this.#loopError('flush', err),
-        }),
-      )
+      await this.#pipeline.startLogs(identity)
+      const pipeline = this.#pipeline
+      this.#every('flush', c.exporter.otlp.flush_interval, () => this.#flush(), {
+        jitter: 0.1,
+        runAtStart: false,
+      })
       if (c.collectors.process.enabled) {
-        this.#loops.push(
-          new Loop(() => this.#pipeline!.collectProcesses(), {
-            name: 'process',
-            intervalMs: c.collectors.process.interval,
-            jitter: 0.05,
-            onError: (err) => this.#loopError('process', err),
-          }),
-        )
+        this.#every('process', c.collectors.process.interval, () => pipeline.collectProcesses())
       }
     }
-    if (c.collectors.system.enabled) {
-      this.#loops.push(
-        new Loop(() => this.#collect(), {
-          name: 'collect',
-          intervalMs: c.collectors.system.interval,
-          jitter: 0.05,
-          onError: (err) => this.#loopError('collect', err),
-        }),
-      )
-    }
+    if (c.collectors.system.enabled)
+      this.#every('collect', c.collectors.system.interval, () => this.#collect())
     if (c.heartbeat.enabled) {
       const heartbeat = createHeartbeat({
         config: c,
@@ -362,6 +333,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     })
   }
 
+  /** A loop of its own for `task`; it never overlaps itself, and its errors are logged and emitted. */
+  #every(
+    name: string,
+    intervalMs: number,
+    task: LoopTask,
+    opts: { jitter?: number; runAtStart?: boolean } = {},
+  ): void {
+    const onError = (err: unknown) => this.#loopError(name, err)
+    this.#loops.push(new Loop(task, { name, intervalMs, jitter: 0.05, ...opts, onError }))
+  }
+
   #loopError(loop: string, err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err))
     this.#logger.error({ err: error, loop }, `the ${loop} loop failed; it carries on at its next interval`)
@@ -378,9 +360,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.#exporter) closing.push(this.#exporter.close())
     if (this.#health) closing.push(this.#health.close())
     await Promise.allSettled(closing)
-    if (this.#buffer) await this.#buffer.close()
-    if (this.#scratch) await rm(this.#scratch, { recursive: true, force: true })
-    this.#scratch = undefined
+    await this.#store?.close()
+    this.#store = undefined
     this.#buffer = undefined
     this.#exporter = undefined
     this.#exporting = undefined

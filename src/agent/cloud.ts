@@ -6,6 +6,8 @@ import type { Logger } from 'pino'
 
 import { createCloudDetector, EMPTY_CLOUD_INFO, type CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
+import { HostCollector } from '../host-collector'
+import type { HostSnapshot } from '../native'
 
 export class CloudFacts {
   readonly #config: AgentConfig
@@ -17,6 +19,21 @@ export class CloudFacts {
     this.#config = config
     this.#logger = logger
     if (config.cloud.provider !== 'auto') this.hint('')
+  }
+
+  /**
+   * Who and where the host is, settled before any loop runs, so metrics, process metrics
+   * and logs all carry one resource (cloud.* included) from their first batch. The
+   * snapshot has the host, container and virtualization groups.
+   */
+  async settle(): Promise<HostSnapshot> {
+    const identity = await new HostCollector({
+      rootPath: this.#config.collectors.system.root_path || undefined,
+      groups: ['host', 'container', 'virtualization'],
+    }).collect()
+    this.hint(identity.virtualization.cloudHint)
+    await this.get()
+    return identity
   }
 
   /** Tells the detector what the latest snapshot's DMI data says (`aws`, `gcp`, … or ""). */

@@ -117,16 +117,13 @@ export class Pipeline {
     if (dataPoints > 0) await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
   }
 
-  /** Starts the log collector when `collectors.logs` is on; it runs on its own poll timer. */
-  async startLogs(): Promise<void> {
-    const c = this.#o.config
-    const l = c.collectors.logs
+  /**
+   * Starts the log collector when `collectors.logs` is on; it runs on its own poll timer.
+   * `identity` is a snapshot with the host, container and virtualization groups.
+   */
+  async startLogs(identity: HostSnapshot): Promise<void> {
+    const l = this.#o.config.collectors.logs
     if (!l.enabled) return
-    // The resource needs the host's identity; a small scan gives it before the first system collect.
-    const identity = await new HostCollector({
-      rootPath: c.collectors.system.root_path || undefined,
-      groups: ['host', 'container', 'virtualization'],
-    }).collect()
     this.#logs = new LogCollector({
       paths: l.paths,
       includePatterns: l.include_patterns,
