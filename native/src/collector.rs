@@ -96,6 +96,7 @@ impl Settings {
 #[derive(Debug, Default)]
 struct State {
     last: Option<Instant>,
+    host: host::State,
     cpu: cpu::State,
     paging: paging::State,
     disk: disk::State,
@@ -183,7 +184,7 @@ impl Collector {
             let now = Instant::now();
             let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
                 match group {
-                    "host" => snap.host = host::collect(r)?,
+                    "host" => snap.host = host::collect(r, &mut st.host)?,
                     "cpu" => snap.cpu = cpu::collect(r, &mut st.cpu, s.per_core)?,
                     "load" => snap.load = cpu::collect_load(r)?,
                     "memory" => snap.memory = memory::collect(r)?,

@@ -54,16 +54,30 @@ pub struct OsRelease {
     pub pretty_name: String,
 }
 
-pub fn collect(roots: &Roots) -> Result<HostInfo> {
+/// What the host group keeps between collects.
+#[derive(Debug, Default)]
+pub struct State {
+    /// `btime` of `/proc/stat`, read once: the boot time does not change while the
+    /// host runs, and `/proc/stat` is long on hosts with many CPUs.
+    boot_time: Option<u64>,
+}
+
+pub fn collect(roots: &Roots, state: &mut State) -> Result<HostInfo> {
     let hostname =
         host_hostname(roots).map_or_else(|| read_required(roots, "sys/kernel/hostname"), Ok)?;
     let kernel_version = read_required(roots, "sys/kernel/osrelease")?;
     let uptime_path = roots.proc("uptime");
     let uptime_seconds = parse_uptime(&read_string(&uptime_path)?)
         .ok_or_else(|| Error::parse(&uptime_path, "no uptime in seconds"))?;
-    let stat_path = roots.proc("stat");
-    let boot_time_unix = parse_btime(&read_string(&stat_path)?)
-        .ok_or_else(|| Error::parse(&stat_path, "no btime line"))? as f64;
+    let boot_time_unix = match state.boot_time {
+        Some(t) => t,
+        None => {
+            let stat_path = roots.proc("stat");
+            let t = parse_btime(&read_string(&stat_path)?)
+                .ok_or_else(|| Error::parse(&stat_path, "no btime line"))?;
+            *state.boot_time.insert(t)
+        }
+    } as f64;
 
     let release = ["/etc/os-release", "/usr/lib/os-release"]
         .iter()

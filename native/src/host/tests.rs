@@ -24,7 +24,7 @@ fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Roots) {
 
 #[test]
 fn describes_an_ubuntu_host_from_its_files() {
-    let h = host::collect(&fixture_roots("ubuntu")).unwrap();
+    let h = host::collect(&fixture_roots("ubuntu"), &mut host::State::default()).unwrap();
     assert_eq!(h.hostname, "web-01");
     assert_eq!(h.os, "linux");
     assert_eq!(h.platform, "ubuntu");
@@ -52,7 +52,7 @@ fn spells_architectures_the_way_go_does() {
 #[test]
 fn falls_back_to_usr_lib_os_release_and_uses_id_as_family_without_id_like() {
     let (_d, roots) = tree(&[("usr/lib/os-release", "ID='alpine'\nVERSION_ID=3.19.1\n")]);
-    let h = host::collect(&roots).unwrap();
+    let h = host::collect(&roots, &mut host::State::default()).unwrap();
     assert_eq!(h.platform, "alpine");
     assert_eq!(h.platform_family, "alpine");
     assert_eq!(h.os_version, "3.19.1");
@@ -68,7 +68,12 @@ fn takes_the_first_of_several_id_like_values() {
         "etc/os-release",
         "ID=rocky\nID_LIKE=\"rhel centos fedora\"\n",
     )]);
-    assert_eq!(host::collect(&roots).unwrap().platform_family, "rhel");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .platform_family,
+        "rhel"
+    );
 }
 
 #[test]
@@ -81,7 +86,7 @@ fn removes_quotes_and_escapes_from_os_release_values() {
 #[test]
 fn a_host_without_os_release_machine_id_or_timezone_is_still_described() {
     let (_d, roots) = tree(&[]);
-    let h = host::collect(&roots).unwrap();
+    let h = host::collect(&roots, &mut host::State::default()).unwrap();
     assert_eq!(h.platform, "");
     assert_eq!(h.host_id, "");
     assert_eq!(h.timezone, "UTC");
@@ -98,7 +103,9 @@ fn resolves_the_timezone_from_the_localtime_link() {
     )
     .unwrap();
     assert_eq!(
-        host::collect(&roots).unwrap().timezone,
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .timezone,
         "America/Argentina/Buenos_Aires"
     );
 }
@@ -113,7 +120,12 @@ fn follows_a_relative_localtime_link_through_another_link_under_the_root() {
         d.path().join("etc/alternatives/tz"),
     )
     .unwrap();
-    assert_eq!(host::collect(&roots).unwrap().timezone, "Asia/Tokyo");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .timezone,
+        "Asia/Tokyo"
+    );
 }
 
 #[test]
@@ -133,24 +145,34 @@ fn reads_zone_names_out_of_link_targets() {
 #[test]
 fn falls_back_to_dbus_machine_id_then_the_dmi_uuid() {
     let (_d, roots) = tree(&[("var/lib/dbus/machine-id", "abc123\n")]);
-    assert_eq!(host::collect(&roots).unwrap().host_id, "abc123");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .host_id,
+        "abc123"
+    );
     let (_d, roots) = tree(&[
         ("etc/machine-id", "\n"),
         ("sys/class/dmi/id/product_uuid", "EC2A-BEEF\n"),
     ]);
-    assert_eq!(host::collect(&roots).unwrap().host_id, "ec2a-beef");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .host_id,
+        "ec2a-beef"
+    );
 }
 
 #[test]
 fn fails_the_group_when_core_proc_files_are_missing_or_garbage() {
     let (d, roots) = tree(&[]);
     fs::write(d.path().join("proc/uptime"), "garbage").unwrap();
-    assert!(host::collect(&roots).is_err());
+    assert!(host::collect(&roots, &mut host::State::default()).is_err());
     fs::write(d.path().join("proc/uptime"), "1.0 1.0").unwrap();
     fs::write(d.path().join("proc/stat"), "cpu 1 2 3 4\n").unwrap();
-    assert!(host::collect(&roots).is_err());
+    assert!(host::collect(&roots, &mut host::State::default()).is_err());
     fs::remove_file(d.path().join("proc/sys/kernel/hostname")).unwrap();
-    assert!(host::collect(&roots).is_err());
+    assert!(host::collect(&roots, &mut host::State::default()).is_err());
 }
 
 #[test]
@@ -168,7 +190,7 @@ fn parses_uptime_and_btime_strictly() {
 
 #[test]
 fn matches_the_live_host() {
-    let h = host::collect(&Roots::default()).unwrap();
+    let h = host::collect(&Roots::default(), &mut host::State::default()).unwrap();
     let mut buf = [0u8; 256];
     // SAFETY: the buffer is valid for its length; gethostname NUL-terminates on success.
     let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
@@ -203,11 +225,32 @@ proptest! {
 #[test]
 fn under_a_root_path_the_hosts_etc_hostname_names_the_host() {
     let (_dir, roots) = tree(&[("etc/hostname", "the-host\n")]);
-    assert_eq!(host::collect(&roots).unwrap().hostname, "the-host");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .hostname,
+        "the-host"
+    );
 }
 
 #[test]
 fn under_a_root_path_without_etc_hostname_the_kernels_name_is_used() {
     let (_dir, roots) = tree(&[]);
-    assert_eq!(host::collect(&roots).unwrap().hostname, "box");
+    assert_eq!(
+        host::collect(&roots, &mut host::State::default())
+            .unwrap()
+            .hostname,
+        "box"
+    );
+}
+
+#[test]
+fn the_boot_time_is_read_once_per_collector() {
+    let (dir, roots) = tree(&[]);
+    let mut state = host::State::default();
+    let first = host::collect(&roots, &mut state).unwrap();
+    fs::remove_file(dir.path().join("proc/stat")).unwrap();
+    let again = host::collect(&roots, &mut state).unwrap();
+    assert_eq!(again.boot_time_unix, first.boot_time_unix);
+    assert!(host::collect(&roots, &mut host::State::default()).is_err());
 }
