@@ -41,7 +41,7 @@ use std::time::Duration;
 use napi_derive::napi;
 
 use crate::error::Result;
-use crate::procfs::{percent, read_string, Roots};
+use crate::procfs::{decode_octal_escapes, percent, read_string, Roots};
 
 /// One mounted filesystem.
 #[napi(object)]
@@ -189,39 +189,13 @@ fn parse_mount_line(line: &str) -> Option<MountEntry> {
         parent_id: fields.get(1)?.parse().ok()?,
         major: major.parse().ok()?,
         minor: minor.parse().ok()?,
-        root: decode_octal(fields.get(3)?),
-        mountpoint: decode_octal(fields.get(4)?),
+        root: decode_octal_escapes(fields.get(3)?),
+        mountpoint: decode_octal_escapes(fields.get(4)?),
         options: fields.get(5)?.to_string(),
-        fs_type: decode_octal(after.first()?),
-        source: decode_octal(after.get(1).copied().unwrap_or("")),
+        fs_type: decode_octal_escapes(after.first()?),
+        source: decode_octal_escapes(after.get(1).copied().unwrap_or("")),
         super_options: after.get(2).copied().unwrap_or("").to_string(),
     })
-}
-
-/// Undoes the kernel's octal escapes (`\040` space, `\011` tab, `\012` newline,
-/// `\134` backslash); a backslash not followed by three octal digits stays.
-pub fn decode_octal(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let octal = b.get(i + 1..i + 4).filter(|d| {
-            d.first().is_some_and(|c| (b'0'..=b'3').contains(c))
-                && d.iter().all(|c| (b'0'..=b'7').contains(c))
-        });
-        match (b.get(i), octal) {
-            (Some(b'\\'), Some(d)) => {
-                out.push(d.iter().fold(0u8, |acc, c| (acc << 3) | (c - b'0')));
-                i += 4;
-            }
-            (Some(&c), _) => {
-                out.push(c);
-                i += 1;
-            }
-            (None, _) => break,
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The mounts to report: duplicates of a mount point collapsed to the last (the

@@ -9,7 +9,7 @@ use std::time::Instant;
 use napi_derive::napi;
 
 use crate::error::Result;
-use crate::procfs::{counter_delta, rate, read_string, Previous, Roots};
+use crate::procfs::{counter_delta, decode_octal_escapes, rate, read_string, Previous, Roots};
 
 /// One swap area of `/proc/swaps`.
 #[napi(object)]
@@ -160,32 +160,6 @@ pub fn parse_swaps(text: &str) -> Vec<SwapDevice> {
             })
         })
         .collect()
-}
-
-/// Decodes the kernel's `\ooo` escapes (three octal digits) as used in
-/// `/proc/swaps` and `/proc/self/mountinfo`; anything else is kept verbatim.
-pub fn decode_octal_escapes(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let code = bytes.get(i + 1..i + 4).and_then(|d| {
-            d.iter()
-                .all(|c| (b'0'..=b'7').contains(c))
-                .then(|| d.iter().fold(0u32, |acc, c| acc * 8 + u32::from(c - b'0')))
-        });
-        match code {
-            Some(v) if b == b'\\' && v <= 0xff => {
-                out.push(v as u8);
-                i += 4;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -93,6 +93,32 @@ pub fn read_u64(path: &Path) -> Option<u64> {
     read_trimmed(path)?.parse().ok()
 }
 
+/// Undoes the kernel's octal escapes in paths of `mountinfo` and `/proc/swaps` (`\040` space, `\011` tab, `\012` newline,
+/// `\134` backslash); a backslash not followed by three octal digits stays.
+pub fn decode_octal_escapes(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b.get(i + 1..i + 4).filter(|d| {
+            d.first().is_some_and(|c| (b'0'..=b'3').contains(c))
+                && d.iter().all(|c| (b'0'..=b'7').contains(c))
+        });
+        match (b.get(i), octal) {
+            (Some(b'\\'), Some(d)) => {
+                out.push(d.iter().fold(0u8, |acc, c| (acc << 3) | (c - b'0')));
+                i += 4;
+            }
+            (Some(&c), _) => {
+                out.push(c);
+                i += 1;
+            }
+            (None, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The difference between two readings of a cumulative counter. A counter that went
 /// backwards was reset (a driver reload, a container restart) or wrapped: the new
 /// reading then counts from zero, so it is the best estimate of the change.

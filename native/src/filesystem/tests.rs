@@ -4,10 +4,9 @@ use std::fs;
 use std::path::PathBuf;
 
 use crate::filesystem::{
-    collect, decode_octal, is_remote, parse_mountinfo, stat_with_timeout, visible_mounts, Options,
-    STUCK,
+    collect, is_remote, parse_mountinfo, stat_with_timeout, visible_mounts, Options, STUCK,
 };
-use crate::procfs::Roots;
+use crate::procfs::{decode_octal_escapes, Roots};
 use crate::testutil::{fixture_text, tree};
 
 fn mountinfo() -> String {
@@ -43,13 +42,13 @@ fn host_tree() -> (tempfile::TempDir, Roots) {
 
 #[test]
 fn escaped_mount_points_and_sources_are_decoded() {
-    assert_eq!(decode_octal(r"/mnt/my\040disk"), "/mnt/my disk");
-    assert_eq!(decode_octal(r"a\011b\012c\134d"), "a\tb\nc\\d");
+    assert_eq!(decode_octal_escapes(r"/mnt/my\040disk"), "/mnt/my disk");
+    assert_eq!(decode_octal_escapes(r"a\011b\012c\134d"), "a\tb\nc\\d");
     assert_eq!(
-        decode_octal(r"keep\x and \9 and trailing\"),
+        decode_octal_escapes(r"keep\x and \9 and trailing\"),
         r"keep\x and \9 and trailing\"
     );
-    assert_eq!(decode_octal(r"short\04"), r"short\04");
+    assert_eq!(decode_octal_escapes(r"short\04"), r"short\04");
     let entries = parse_mountinfo(&mountinfo());
     let tab = entries.iter().find(|e| e.mount_id == 32).unwrap();
     assert_eq!(tab.mountpoint, "/mnt/tab\tnew\nline\\back");
@@ -233,6 +232,6 @@ proptest::proptest! {
     fn mountinfo_parsing_never_panics_on_arbitrary_input(text in "(\\PC|[ \\\\0-7\\n-])*") {
         let entries = parse_mountinfo(&text);
         visible_mounts(entries, false);
-        decode_octal(&text);
+        decode_octal_escapes(&text);
     }
 }

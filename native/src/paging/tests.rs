@@ -2,8 +2,8 @@ use std::fs;
 
 use proptest::prelude::*;
 
-use crate::paging::{self, decode_octal_escapes, parse_swaps, parse_vmstat, State};
-use crate::procfs::Roots;
+use crate::paging::{self, parse_swaps, parse_vmstat, State};
+use crate::procfs::{decode_octal_escapes, Roots};
 use crate::testutil::tree;
 
 fn fixture_roots() -> Roots {
