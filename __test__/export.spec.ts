@@ -34,14 +34,14 @@ describe('backoff', () => {
     )
   })
 
-  test('draws the wait uniformly below the ceiling (full jitter)', () => {
+  test('draws the wait between half the ceiling and the ceiling (equal jitter)', () => {
     assert.equal(
       backoffDelay(3, o, undefined, () => 0),
-      0,
+      4000,
     )
     assert.equal(
       backoffDelay(3, o, undefined, () => 0.5),
-      4000,
+      6000,
     )
     assert.equal(
       backoffDelay(3, o, undefined, () => 0.999999),
@@ -56,7 +56,7 @@ describe('backoff', () => {
     )
     assert.equal(
       backoffDelay(4, o, 100, () => 0.5),
-      8000,
+      12_000,
     )
   })
 })

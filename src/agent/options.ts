@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 import type { BufferOptions } from '../buffer'
 import type { AgentConfig } from '../config'
-import type { ExporterOptions } from '../export'
+import { backoffDelay, type ExporterOptions } from '../export'
 import type { HeartbeatClientOptions } from '../heartbeat/client'
 import type { MetricGroups } from '../metrics'
 import type { HostCollectorOptions } from '../native'
@@ -134,6 +134,6 @@ export function retryDelay(
 ): number {
   const r = config.telemetryflow.retry
   if (!r.enabled || failures <= 0) return 0
-  const ceiling = Math.min(r.max_interval, r.initial_interval * r.multiplier ** (failures - 1))
-  return Math.floor(ceiling * (0.5 + random() / 2))
+  const o = { initialMs: r.initial_interval, maxMs: r.max_interval, multiplier: r.multiplier }
+  return backoffDelay(failures - 1, o, undefined, random)
 }

@@ -27,6 +27,9 @@ export function backoffDelay(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  const jittered = Math.floor(random() * backoffCeiling(attempt, o))
+  // Equal jitter: at least half the ceiling, so a fleet restarted together spreads out
+  // without any agent retrying almost at once.
+  const ceiling = backoffCeiling(attempt, o)
+  const jittered = Math.floor(ceiling / 2 + (random() * ceiling) / 2)
   return Math.max(jittered, retryAfterMs ?? 0)
 }

@@ -5,6 +5,7 @@
  * then gives up until the next interval. A rejected key (401/403) is logged once; after
  * that the client asks only every `unauthorizedEvery`-th heartbeat until one succeeds.
  */
+import { backoffDelay } from '../export/backoff'
 import type { Logger } from 'pino'
 import { USER_AGENT } from '../version'
 import { JsonTransport, type PostOutcome, type TlsOptions } from './transport'
@@ -260,9 +261,8 @@ export class HeartbeatClient {
 
   #backoff(retry: number): number {
     const { initialIntervalMs, maxIntervalMs } = this.#retry
-    const base = Math.min(maxIntervalMs, initialIntervalMs * 2 ** retry)
-    // Equal jitter: at least half the backoff, so agents restarted together spread out.
-    return Math.round(base / 2 + (this.#opts.random() * base) / 2)
+    const o = { initialMs: initialIntervalMs, maxMs: maxIntervalMs, multiplier: 2 }
+    return backoffDelay(retry, o, undefined, this.#opts.random)
   }
 
   #describe(url: URL, outcome: PostOutcome): string {

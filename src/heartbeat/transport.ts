@@ -4,6 +4,7 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import { parseRetryAfter } from '../export/classify'
 
 /** What one attempt came to. */
 export interface PostOutcome {
@@ -25,15 +26,6 @@ export interface TlsOptions {
 }
 
 const MAX_BODY = 4096
-
-/** `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
-}
 
 /** Keeps one keep-alive agent per scheme; `destroy()` closes idle sockets. */
 export class JsonTransport {
