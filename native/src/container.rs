@@ -31,6 +31,7 @@ use crate::procfs::{read_string, read_trimmed, Roots};
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct ContainerInfo {
+    /// True when this process runs in a container (cgroup path, mountinfo or a runtime marker file says so).
     pub is_container: bool,
     /// `docker`, `containerd`, `cri-o`, `podman`, `kubernetes`, `lxc`, or "".
     pub runtime: String,

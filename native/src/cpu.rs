@@ -16,15 +16,25 @@ use crate::procfs::{read_string, read_u64, Roots};
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct CpuTimes {
+    /// `user`: normal processes in user mode (includes guest time, as the kernel counts it).
     pub user_seconds: f64,
+    /// `nice`: niced processes in user mode (includes guest_nice time).
     pub nice_seconds: f64,
+    /// `system`: kernel mode.
     pub system_seconds: f64,
+    /// `idle`.
     pub idle_seconds: f64,
+    /// `iowait`: idle with I/O outstanding (approximate, per the kernel).
     pub iowait_seconds: f64,
+    /// `irq`: servicing hardware interrupts.
     pub irq_seconds: f64,
+    /// `softirq`: servicing soft interrupts.
     pub softirq_seconds: f64,
+    /// `steal`: time the hypervisor gave to other guests.
     pub steal_seconds: f64,
+    /// `guest`: running a virtual CPU for a guest (already inside `userSeconds`).
     pub guest_seconds: f64,
+    /// `guest_nice`: running a niced guest (already inside `niceSeconds`).
     pub guest_nice_seconds: f64,
 }
 
@@ -34,14 +44,23 @@ pub struct CpuTimes {
 pub struct CpuUtilization {
     /// Busy share: everything but idle and iowait.
     pub usage_percent: f64,
+    /// User mode (guest time included), percent.
     pub user_percent: f64,
+    /// Niced user mode, percent.
     pub nice_percent: f64,
+    /// Kernel mode, percent.
     pub system_percent: f64,
+    /// Idle, percent.
     pub idle_percent: f64,
+    /// Idle with I/O outstanding, percent.
     pub iowait_percent: f64,
+    /// Hardware interrupts, percent.
     pub irq_percent: f64,
+    /// Soft interrupts, percent.
     pub softirq_percent: f64,
+    /// Stolen by the hypervisor, percent.
     pub steal_percent: f64,
+    /// Running guests (guest + guest_nice; already inside user and nice), percent.
     pub guest_percent: f64,
 }
 
@@ -51,7 +70,9 @@ pub struct CpuUtilization {
 pub struct CoreStat {
     /// N of `cpuN`.
     pub core_id: u32,
+    /// Cumulative time per mode on this CPU since boot.
     pub times: CpuTimes,
+    /// Utilisation of this CPU over the interval (all zero on the first collect).
     pub utilization: CpuUtilization,
 }
 
@@ -378,8 +399,11 @@ fn sysfs_topology(roots: &Roots, cores: &[(u32, Ticks)]) -> Option<(u32, u32)> {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct LoadAverage {
+    /// Runnable plus uninterruptible tasks, averaged over 1 minute (`/proc/loadavg`).
     pub one: f64,
+    /// The same over 5 minutes.
     pub five: f64,
+    /// The same over 15 minutes.
     pub fifteen: f64,
 }
 

@@ -35,36 +35,55 @@ pub use classify::{classify, SysfsFacts};
 pub struct BlockDevice {
     /// Kernel name, e.g. `sda`, `nvme0n1p1`, `dm-0`.
     pub name: String,
+    /// Device major number.
     pub major: u32,
+    /// Device minor number.
     pub minor: u32,
     /// `disk` (a whole device), `partition`, or `virtual` (loop, ram, zram, …).
     pub kind: String,
     /// Device-mapper name or md name where sysfs gives one (e.g. `vg0-root`), else "".
     pub label: String,
+    /// Reads completed since boot.
     pub reads_completed: f64,
+    /// Adjacent reads merged into one before reaching the device, since boot.
     pub reads_merged: f64,
     /// Sectors read × 512 (the kernel's sector unit is always 512 bytes).
     pub read_bytes: f64,
+    /// Total time reads took, seconds (summed over concurrent reads).
     pub read_time_seconds: f64,
+    /// Writes completed since boot.
     pub writes_completed: f64,
+    /// Adjacent writes merged before reaching the device, since boot.
     pub writes_merged: f64,
+    /// Sectors written × 512.
     pub write_bytes: f64,
+    /// Total time writes took, seconds (summed over concurrent writes).
     pub write_time_seconds: f64,
     /// I/Os currently in flight.
     pub io_in_progress: f64,
+    /// Time the device had I/O in flight, seconds.
     pub io_time_seconds: f64,
+    /// I/O time weighted by the number of I/Os in flight, seconds.
     pub weighted_io_time_seconds: f64,
     /// 0 on kernels before 4.18 (14-field lines).
     pub discards_completed: f64,
+    /// Discards merged; 0 before 4.18.
     pub discards_merged: f64,
+    /// Sectors discarded × 512; 0 before 4.18.
     pub discard_bytes: f64,
+    /// Total time discards took, seconds; 0 before 4.18.
     pub discard_time_seconds: f64,
     /// 0 on kernels before 5.5 (18-field lines).
     pub flushes_completed: f64,
+    /// Total time flushes took, seconds; 0 before 5.5.
     pub flush_time_seconds: f64,
+    /// Reads completed per second over the interval.
     pub read_ops_per_second: f64,
+    /// Writes completed per second over the interval.
     pub write_ops_per_second: f64,
+    /// Bytes read per second over the interval.
     pub read_bytes_per_second: f64,
+    /// Bytes written per second over the interval.
     pub write_bytes_per_second: f64,
     /// Mean time per completed read over the interval, ms (0 when none completed).
     pub read_latency_ms: f64,
@@ -78,20 +97,33 @@ pub struct BlockDevice {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct DiskTotals {
+    /// Bytes read since boot.
     pub read_bytes: f64,
+    /// Bytes written since boot.
     pub write_bytes: f64,
+    /// Reads completed since boot.
     pub read_ops: f64,
+    /// Writes completed since boot.
     pub write_ops: f64,
+    /// Total time reads took, seconds.
     pub read_time_seconds: f64,
+    /// Total time writes took, seconds.
     pub write_time_seconds: f64,
+    /// Time with I/O in flight, seconds, summed over disks.
     pub io_time_seconds: f64,
+    /// Weighted I/O time, seconds, summed over disks.
     pub weighted_io_time_seconds: f64,
+    /// I/Os in flight now.
     pub io_in_progress: f64,
     /// Reads and writes per second over the interval.
     pub iops: f64,
+    /// Bytes read per second over the interval.
     pub read_bytes_per_second: f64,
+    /// Bytes written per second over the interval.
     pub write_bytes_per_second: f64,
+    /// Mean time per read completed over the interval, ms (0 when none).
     pub read_latency_ms: f64,
+    /// Mean time per write completed over the interval, ms (0 when none).
     pub write_latency_ms: f64,
 }
 

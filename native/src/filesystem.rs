@@ -55,6 +55,7 @@ pub struct Filesystem {
     pub fs_type: String,
     /// `ro` or `rw`.
     pub mode: String,
+    /// Size, bytes (`f_blocks × f_frsize`).
     pub total_bytes: f64,
     /// Free blocks including those reserved for root.
     pub free_bytes: f64,
@@ -66,9 +67,13 @@ pub struct Filesystem {
     pub reserved_bytes: f64,
     /// `used / (used + available)`, percent 0–100, as `df` shows it.
     pub used_percent: f64,
+    /// Inodes (files) the filesystem can hold; 0 where it does not count them (btrfs, some FUSE).
     pub inodes_total: f64,
+    /// Free inodes.
     pub inodes_free: f64,
+    /// `inodesTotal − inodesFree`.
     pub inodes_used: f64,
+    /// `inodesUsed / inodesTotal`, percent 0–100 (0 without inode counts).
     pub inodes_used_percent: f64,
 }
 

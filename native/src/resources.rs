@@ -18,9 +18,11 @@ pub struct PsiRecord {
     pub resource: String,
     /// `some` or `full`.
     pub kind: String,
-    /// Percent of time stalled, averaged over 10 s, 60 s and 300 s.
+    /// Percent of time stalled, averaged over 10 s.
     pub avg10: f64,
+    /// Percent of time stalled, averaged over 60 s.
     pub avg60: f64,
+    /// Percent of time stalled, averaged over 300 s.
     pub avg300: f64,
     /// Cumulative stall time, seconds.
     pub total_seconds: f64,
@@ -34,6 +36,7 @@ pub struct ResourcesSnapshot {
     pub open_file_descriptors: f64,
     /// `file-max` (third field of `file-nr`).
     pub max_file_descriptors: f64,
+    /// `open / max`, percent 0–100.
     pub file_descriptors_used_percent: f64,
     /// `entropy_avail`, bits.
     pub entropy_available_bits: f64,

@@ -20,6 +20,7 @@ use crate::procfs::{read_trimmed, Roots};
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct VirtualizationInfo {
+    /// True when running as a guest of a hypervisor (not on a Xen dom0 or a bare-metal cloud instance).
     pub is_virtualized: bool,
     /// `kvm`, `qemu`, `vmware`, `xen`, `hyperv`, `virtualbox`, `parallels`,
     /// `bhyve`, `amazon` (Nitro), `google`, or "" (bare metal or unknown).
@@ -28,10 +29,15 @@ pub struct VirtualizationInfo {
     pub role: String,
     /// `aws`, `gcp`, `azure`, `alibaba` when DMI names that cloud, else "".
     pub cloud_hint: String,
+    /// DMI `sys_vendor`; "" where unreadable.
     pub sys_vendor: String,
+    /// DMI `product_name`; "" where unreadable.
     pub product_name: String,
+    /// DMI `bios_vendor`; "" where unreadable.
     pub bios_vendor: String,
+    /// DMI `board_vendor`; "" where unreadable.
     pub board_vendor: String,
+    /// DMI `chassis_asset_tag`; "" where unreadable.
     pub chassis_asset_tag: String,
 }
 

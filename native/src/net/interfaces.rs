@@ -14,28 +14,43 @@ use crate::procfs::{counter_delta, rate, read_string, read_trimmed, Previous, Ro
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct NetInterface {
+    /// Kernel name, e.g. `eth0`, `docker0`, `bond0.100`.
     pub name: String,
     /// `aa:bb:cc:dd:ee:ff`, "" when the interface has none.
     pub mac_address: String,
     /// Addresses as text (`192.0.2.1/24`, `2001:db8::1/64`).
     pub ip_addresses: Vec<String>,
+    /// MTU, bytes; 0 when sysfs does not say.
     pub mtu: u32,
     /// Link speed, Mbit/s; 0 when the driver does not say (virtual devices, link down).
     pub speed_mbps: f64,
     /// Administratively up and running (`operstate` up or unknown with `IFF_UP`).
     pub is_up: bool,
+    /// `IFF_LOOPBACK` (or link type loopback).
     pub is_loopback: bool,
+    /// Bytes received since the interface appeared.
     pub rx_bytes: f64,
+    /// Bytes sent since the interface appeared.
     pub tx_bytes: f64,
+    /// Packets received.
     pub rx_packets: f64,
+    /// Packets sent.
     pub tx_packets: f64,
+    /// Receive errors.
     pub rx_errors: f64,
+    /// Transmit errors.
     pub tx_errors: f64,
+    /// Received packets dropped.
     pub rx_dropped: f64,
+    /// Packets dropped on send.
     pub tx_dropped: f64,
+    /// Receive FIFO (ring buffer) overruns.
     pub rx_fifo: f64,
+    /// Transmit FIFO errors.
     pub tx_fifo: f64,
+    /// Bytes received per second over the interval.
     pub rx_bytes_per_second: f64,
+    /// Bytes sent per second over the interval.
     pub tx_bytes_per_second: f64,
     /// True when this interface's counters are summed into `totals` (see `NetworkTotals`).
     pub counted_in_totals: bool,
@@ -56,17 +71,29 @@ pub struct NetInterface {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct NetworkTotals {
+    /// Bytes received.
     pub rx_bytes: f64,
+    /// Bytes sent.
     pub tx_bytes: f64,
+    /// Packets received.
     pub rx_packets: f64,
+    /// Packets sent.
     pub tx_packets: f64,
+    /// Receive errors.
     pub rx_errors: f64,
+    /// Transmit errors.
     pub tx_errors: f64,
+    /// Received packets dropped.
     pub rx_dropped: f64,
+    /// Packets dropped on send.
     pub tx_dropped: f64,
+    /// Receive FIFO overruns.
     pub rx_fifo: f64,
+    /// Transmit FIFO errors.
     pub tx_fifo: f64,
+    /// Bytes received per second over the interval.
     pub rx_bytes_per_second: f64,
+    /// Bytes sent per second over the interval.
     pub tx_bytes_per_second: f64,
 }
 

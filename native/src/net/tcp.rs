@@ -21,16 +21,27 @@ use crate::procfs::{read_string, Roots};
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct TcpStateCounts {
+    /// `ESTABLISHED` sockets.
     pub established: u32,
+    /// `SYN_SENT` sockets.
     pub syn_sent: u32,
+    /// `SYN_RECV` sockets.
     pub syn_recv: u32,
+    /// `FIN_WAIT1` sockets.
     pub fin_wait1: u32,
+    /// `FIN_WAIT2` sockets.
     pub fin_wait2: u32,
+    /// `TIME_WAIT` sockets.
     pub time_wait: u32,
+    /// `CLOSE` sockets.
     pub close: u32,
+    /// `CLOSE_WAIT` sockets.
     pub close_wait: u32,
+    /// `LAST_ACK` sockets.
     pub last_ack: u32,
+    /// `LISTEN` sockets.
     pub listen: u32,
+    /// `CLOSING` sockets.
     pub closing: u32,
     /// All sockets counted.
     pub total: u32,
@@ -40,7 +51,9 @@ pub struct TcpStateCounts {
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct TcpSnapshot {
+    /// IPv4 sockets by state.
     pub ipv4: TcpStateCounts,
+    /// IPv6 sockets by state.
     pub ipv6: TcpStateCounts,
     /// IPv4 and IPv6 together.
     pub all: TcpStateCounts,
@@ -48,13 +61,21 @@ pub struct TcpSnapshot {
     pub source: String,
     /// Cumulative `RetransSegs` of `/proc/net/snmp`.
     pub retransmitted_segments: f64,
+    /// Cumulative `OutSegs` (segments sent, retransmissions excluded).
     pub out_segments: f64,
+    /// Cumulative `InSegs` (segments received, errors included).
     pub in_segments: f64,
+    /// Cumulative `ActiveOpens` (connections this host opened).
     pub active_opens: f64,
+    /// Cumulative `PassiveOpens` (connections accepted).
     pub passive_opens: f64,
+    /// Cumulative `AttemptFails`.
     pub attempt_fails: f64,
+    /// Cumulative `EstabResets`.
     pub estab_resets: f64,
+    /// Cumulative `InErrs` (segments received in error).
     pub in_errors: f64,
+    /// Cumulative `OutRsts` (resets sent).
     pub out_resets: f64,
 }
 

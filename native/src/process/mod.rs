@@ -31,6 +31,7 @@ mod tests;
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct ProcessRecord {
+    /// Process id (thread-group id).
     pub pid: u32,
     /// Parent pid (0 for the kernel's own roots, pid 1 and 2).
     pub parent_pid: u32,
