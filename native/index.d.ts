@@ -12,6 +12,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /**
  * Reads the host. Keep one instance: it remembers the previous counters, so each
  * collect's rates and percentages cover the interval since the one before.
+ * Concurrent collects on one instance run one after the other (each waits for the
+ * scan before it); `groups` never waits.
  */
 export declare class HostCollector {
   /** Throws on invalid options (e.g. an unknown group name). */
@@ -19,11 +21,15 @@ export declare class HostCollector {
   /**
    * Scans the host on the libuv thread pool; never blocks the event loop.
    * Rejects with an `AbortError` when `signal` aborts before the scan starts.
+   * A collect started while another runs waits for it (on the pool), then scans.
    */
   collect(signal?: AbortSignal | undefined | null): Promise<HostSnapshot>
-  /** The same scan on the calling thread (for CLIs and tests; blocks the event loop). */
+  /**
+   * The same scan on the calling thread (for CLIs and tests; blocks the event loop,
+   * also while waiting for a `collect` already running on the pool).
+   */
   collectSync(): HostSnapshot
-  /** The groups this collector reads, in order. */
+  /** The groups this collector reads, in order. Never waits for a running collect. */
   get groups(): Array<string>
 }
 
@@ -43,36 +49,55 @@ export declare function benchTcpProcfs(): number
 export interface BlockDevice {
   /** Kernel name, e.g. `sda`, `nvme0n1p1`, `dm-0`. */
   name: string
+  /** Device major number. */
   major: number
+  /** Device minor number. */
   minor: number
   /** `disk` (a whole device), `partition`, or `virtual` (loop, ram, zram, …). */
   kind: string
   /** Device-mapper name or md name where sysfs gives one (e.g. `vg0-root`), else "". */
   label: string
+  /** Reads completed since boot. */
   readsCompleted: number
+  /** Adjacent reads merged into one before reaching the device, since boot. */
   readsMerged: number
   /** Sectors read × 512 (the kernel's sector unit is always 512 bytes). */
   readBytes: number
+  /** Total time reads took, seconds (summed over concurrent reads). */
   readTimeSeconds: number
+  /** Writes completed since boot. */
   writesCompleted: number
+  /** Adjacent writes merged before reaching the device, since boot. */
   writesMerged: number
+  /** Sectors written × 512. */
   writeBytes: number
+  /** Total time writes took, seconds (summed over concurrent writes). */
   writeTimeSeconds: number
   /** I/Os currently in flight. */
   ioInProgress: number
+  /** Time the device had I/O in flight, seconds. */
   ioTimeSeconds: number
+  /** I/O time weighted by the number of I/Os in flight, seconds. */
   weightedIoTimeSeconds: number
   /** 0 on kernels before 4.18 (14-field lines). */
   discardsCompleted: number
+  /** Discards merged; 0 before 4.18. */
   discardsMerged: number
+  /** Sectors discarded × 512; 0 before 4.18. */
   discardBytes: number
+  /** Total time discards took, seconds; 0 before 4.18. */
   discardTimeSeconds: number
   /** 0 on kernels before 5.5 (18-field lines). */
   flushesCompleted: number
+  /** Total time flushes took, seconds; 0 before 5.5. */
   flushTimeSeconds: number
+  /** Reads completed per second over the interval. */
   readOpsPerSecond: number
+  /** Writes completed per second over the interval. */
   writeOpsPerSecond: number
+  /** Bytes read per second over the interval. */
   readBytesPerSecond: number
+  /** Bytes written per second over the interval. */
   writeBytesPerSecond: number
   /** Mean time per completed read over the interval, ms (0 when none completed). */
   readLatencyMs: number
@@ -84,6 +109,7 @@ export interface BlockDevice {
 
 /** Whether the agent itself runs in a container, and which. */
 export interface ContainerInfo {
+  /** True when this process runs in a container (cgroup path, mountinfo or a runtime marker file says so). */
   isContainer: boolean
   /** `docker`, `containerd`, `cri-o`, `podman`, `kubernetes`, `lxc`, or "". */
   runtime: string
@@ -105,7 +131,9 @@ export interface ContainerInfo {
 export interface CoreStat {
   /** N of `cpuN`. */
   coreId: number
+  /** Cumulative time per mode on this CPU since boot. */
   times: CpuTimes
+  /** Utilisation of this CPU over the interval (all zero on the first collect). */
   utilization: CpuUtilization
 }
 
@@ -137,15 +165,25 @@ export interface CpuSnapshot {
 
 /** Cumulative CPU time per mode since boot, in seconds (`/proc/stat` ticks / `USER_HZ`). */
 export interface CpuTimes {
+  /** `user`: normal processes in user mode (includes guest time, as the kernel counts it). */
   userSeconds: number
+  /** `nice`: niced processes in user mode (includes guest_nice time). */
   niceSeconds: number
+  /** `system`: kernel mode. */
   systemSeconds: number
+  /** `idle`. */
   idleSeconds: number
+  /** `iowait`: idle with I/O outstanding (approximate, per the kernel). */
   iowaitSeconds: number
+  /** `irq`: servicing hardware interrupts. */
   irqSeconds: number
+  /** `softirq`: servicing soft interrupts. */
   softirqSeconds: number
+  /** `steal`: time the hypervisor gave to other guests. */
   stealSeconds: number
+  /** `guest`: running a virtual CPU for a guest (already inside `userSeconds`). */
   guestSeconds: number
+  /** `guest_nice`: running a niced guest (already inside `niceSeconds`). */
   guestNiceSeconds: number
 }
 
@@ -153,39 +191,68 @@ export interface CpuTimes {
 export interface CpuUtilization {
   /** Busy share: everything but idle and iowait. */
   usagePercent: number
+  /** User mode (guest time included), percent. */
   userPercent: number
+  /** Niced user mode, percent. */
   nicePercent: number
+  /** Kernel mode, percent. */
   systemPercent: number
+  /** Idle, percent. */
   idlePercent: number
+  /** Idle with I/O outstanding, percent. */
   iowaitPercent: number
+  /** Hardware interrupts, percent. */
   irqPercent: number
+  /** Soft interrupts, percent. */
   softirqPercent: number
+  /** Stolen by the hypervisor, percent. */
   stealPercent: number
+  /** Running guests (guest + guest_nice; already inside user and nice), percent. */
   guestPercent: number
 }
 
 /** The block-device group. */
 export interface DiskSnapshot {
+  /** Every line of `/proc/diskstats`, in its order. */
   devices: Array<BlockDevice>
+  /** Sums over whole disks (`kind == "disk"`). */
   totals: DiskTotals
+  /**
+   * Seconds the rates cover: since this group's previous successful read. 0 on the
+   * first read and when that was under 0.5 s ago (rates are then all zero).
+   */
+  intervalSeconds: number
 }
 
 /** Sums over whole disks only: never a partition on top of its disk, never loop/ram. */
 export interface DiskTotals {
+  /** Bytes read since boot. */
   readBytes: number
+  /** Bytes written since boot. */
   writeBytes: number
+  /** Reads completed since boot. */
   readOps: number
+  /** Writes completed since boot. */
   writeOps: number
+  /** Total time reads took, seconds. */
   readTimeSeconds: number
+  /** Total time writes took, seconds. */
   writeTimeSeconds: number
+  /** Time with I/O in flight, seconds, summed over disks. */
   ioTimeSeconds: number
+  /** Weighted I/O time, seconds, summed over disks. */
   weightedIoTimeSeconds: number
+  /** I/Os in flight now. */
   ioInProgress: number
   /** Reads and writes per second over the interval. */
   iops: number
+  /** Bytes read per second over the interval. */
   readBytesPerSecond: number
+  /** Bytes written per second over the interval. */
   writeBytesPerSecond: number
+  /** Mean time per read completed over the interval, ms (0 when none). */
   readLatencyMs: number
+  /** Mean time per write completed over the interval, ms (0 when none). */
   writeLatencyMs: number
 }
 
@@ -199,6 +266,7 @@ export interface Filesystem {
   fsType: string
   /** `ro` or `rw`. */
   mode: string
+  /** Size, bytes (`f_blocks × f_frsize`). */
   totalBytes: number
   /** Free blocks including those reserved for root. */
   freeBytes: number
@@ -210,9 +278,13 @@ export interface Filesystem {
   reservedBytes: number
   /** `used / (used + available)`, percent 0–100, as `df` shows it. */
   usedPercent: number
+  /** Inodes (files) the filesystem can hold; 0 where it does not count them (btrfs, some FUSE). */
   inodesTotal: number
+  /** Free inodes. */
   inodesFree: number
+  /** `inodesTotal − inodesFree`. */
   inodesUsed: number
+  /** `inodesUsed / inodesTotal`, percent 0–100 (0 without inode counts). */
   inodesUsedPercent: number
 }
 
@@ -220,6 +292,7 @@ export interface Filesystem {
 export interface GroupError {
   /** The group's name, as in `HostCollectorOptions.groups`. */
   group: string
+  /** What went wrong, for people (the file and the OS error, or the panic message); not a stable format. */
   message: string
 }
 
@@ -236,12 +309,17 @@ export interface HostCollectorOptions {
   sysRoot?: string
   /** Per-core CPU times and utilisation. Default true. */
   perCore?: boolean
-  /** Top N processes by CPU and by memory to return records for. Default 10; 0 = none. */
+  /**
+   * Top N processes by CPU and by memory to return records for. Default 10; 0 = none
+   * (only pattern matches get records).
+   */
   topProcesses?: number
   /**
    * Regular expressions on the process name (the kernel's 15-byte `comm`, or the full
    * file name of the executable or of `argv[0]`), the executable path or the command
-   * line; matching processes always get a record (up to `maxProcesses`).
+   * line; matching processes always get a record (up to `maxProcesses`). A process
+   * in state D is matched on its `comm` only: its command line and executable are
+   * not read, since that can block while its I/O hangs.
    */
   processPatterns?: Array<string>
   /**
@@ -249,14 +327,23 @@ export interface HostCollectorOptions {
    * a record (it still counts in the totals) and never takes a place under the cap.
    */
   processExcludePatterns?: Array<string>
-  /** Hard cap on per-process records per collect. Default 200. */
+  /**
+   * Hard cap on per-process records per collect. Default 200; 0 means no cap
+   * (every top-N and every matched process gets a record).
+   */
   maxProcesses?: number
-  /** Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs…). Default false. */
+  /**
+   * Keep pseudo filesystems (proc, sysfs, cgroup, devtmpfs, autofs…), read-only images
+   * (squashfs, erofs, iso9660) and mounts under `/var/lib/docker/` and
+   * `/var/lib/kubelet/` (per-container roots and pod volumes). Default false. autofs
+   * is then listed with zero sizes: it is never `statvfs`-ed (that would mount it).
+   */
   includePseudoFilesystems?: boolean
   /**
    * Groups to collect; default all: `host`, `cpu`, `load`, `memory`, `paging`,
    * `disk`, `filesystem`, `network`, `tcp`, `process`, `resources`, `container`,
-   * `virtualization`.
+   * `virtualization`. A name given twice counts once (its first place); an unknown
+   * name makes the constructor throw.
    */
   groups?: Array<string>
 }
@@ -297,28 +384,46 @@ export interface HostInfo {
 
 /**
  * Everything one collect knows about the host. Rates, percentages, IOPS and
- * latencies are over `intervalSeconds`, the time since the previous collect of the
- * same `HostCollector` (all zero on its first collect).
+ * latencies are over the interval since the previous collect of the same
+ * `HostCollector` (all zero on its first collect). Each stateful group gives its own
+ * `intervalSeconds`: since that group's previous *successful* read, which is longer
+ * than the snapshot's when the group failed in between; under 0.5 s its rates are 0.
  */
 export interface HostSnapshot {
   /** When the scan started, unix milliseconds. */
   collectedAtUnixMs: number
   /** How long the scan took, nanoseconds. */
   collectionDurationNs: number
-  /** Seconds since the previous collect; 0 on the first. */
+  /**
+   * Seconds since the previous collect; 0 on the first. Groups with rates report
+   * the interval their rates cover in their own `intervalSeconds`.
+   */
   intervalSeconds: number
+  /** Host identity: names, OS, kernel, uptime. */
   host: HostInfo
+  /** CPU description, times and utilisation. */
   cpu: CpuSnapshot
+  /** Load averages. */
   load: LoadAverage
+  /** RAM and swap totals (`/proc/meminfo`). */
   memory: MemorySnapshot
+  /** Swap areas and paging counters. */
   paging: PagingSnapshot
+  /** Block devices and whole-disk totals. */
   disk: DiskSnapshot
+  /** Mounted filesystems with their sizes. */
   filesystems: Array<Filesystem>
+  /** Network interfaces and totals. */
   network: NetworkSnapshot
+  /** TCP connections by state, and TCP counters. */
   tcp: TcpSnapshot
+  /** Process counts, kernel activity counters and per-process records. */
   processes: ProcessSnapshot
+  /** File handles, entropy and pressure stall information. */
   resources: ResourcesSnapshot
+  /** Whether and how this process runs in a container. */
   container: ContainerInfo
+  /** Hypervisor and DMI facts. */
   virtualization: VirtualizationInfo
   /** Groups that failed (or were unsupported) in this collect. */
   errors: Array<GroupError>
@@ -326,97 +431,167 @@ export interface HostSnapshot {
 
 /** Load averages from `/proc/loadavg`. */
 export interface LoadAverage {
+  /** Runnable plus uninterruptible tasks, averaged over 1 minute (`/proc/loadavg`). */
   one: number
+  /** The same over 5 minutes. */
   five: number
+  /** The same over 15 minutes. */
   fifteen: number
 }
 
 /** The memory group: bytes unless the name says otherwise. */
 export interface MemorySnapshot {
+  /** `MemTotal`: usable RAM. */
   totalBytes: number
+  /** `MemFree`: RAM not used at all. */
   freeBytes: number
+  /** `MemAvailable`: what new work can use without swapping (on kernels before 3.14, free + buffers + cached). */
   availableBytes: number
   /** `MemTotal − MemAvailable`. */
   usedBytes: number
   /** `used / total`, percent 0–100. */
   usedPercent: number
+  /** `Buffers`: block-device cache. */
   buffersBytes: number
   /** `Cached` (page cache, without `SReclaimable`). */
   cachedBytes: number
+  /** `Active`: recently used, reclaimed last. */
   activeBytes: number
+  /** `Inactive`: candidates for reclaim. */
   inactiveBytes: number
   /** Always 0 on Linux: the kernel has no "wired" memory class. */
   wiredBytes: number
   /** `Shmem`. */
   sharedBytes: number
+  /** `Slab`: kernel object caches. */
   slabBytes: number
+  /** `SReclaimable`: slab the kernel can free under pressure. */
   slabReclaimableBytes: number
+  /** `SUnreclaim`. */
   slabUnreclaimableBytes: number
+  /** `PageTables`. */
   pageTablesBytes: number
   /** `Committed_AS`. */
   committedBytes: number
+  /** `CommitLimit`. */
   commitLimitBytes: number
+  /** `Dirty`: waiting to be written back. */
   dirtyBytes: number
+  /** `Writeback`: being written back now. */
   writebackBytes: number
+  /** `SwapTotal`. */
   swapTotalBytes: number
+  /** `SwapFree`. */
   swapFreeBytes: number
+  /** `SwapTotal − SwapFree`. */
   swapUsedBytes: number
   /** `swap used / swap total`, percent 0–100 (0 without swap). */
   swapUsedPercent: number
+  /** `SwapCached`: swapped out and back in, still in swap. */
   swapCachedBytes: number
 }
 
 /** One network interface. */
 export interface NetInterface {
+  /** Kernel name, e.g. `eth0`, `docker0`, `bond0.100`. */
   name: string
   /** `aa:bb:cc:dd:ee:ff`, "" when the interface has none. */
   macAddress: string
   /** Addresses as text (`192.0.2.1/24`, `2001:db8::1/64`). */
   ipAddresses: Array<string>
+  /** MTU, bytes; 0 when sysfs does not say. */
   mtu: number
   /** Link speed, Mbit/s; 0 when the driver does not say (virtual devices, link down). */
   speedMbps: number
   /** Administratively up and running (`operstate` up or unknown with `IFF_UP`). */
   isUp: boolean
+  /** `IFF_LOOPBACK` (or link type loopback). */
   isLoopback: boolean
+  /** Bytes received since the interface appeared. */
   rxBytes: number
+  /** Bytes sent since the interface appeared. */
   txBytes: number
+  /** Packets received. */
   rxPackets: number
+  /** Packets sent. */
   txPackets: number
+  /** Receive errors. */
   rxErrors: number
+  /** Transmit errors. */
   txErrors: number
+  /** Received packets dropped. */
   rxDropped: number
+  /** Packets dropped on send. */
   txDropped: number
+  /** Receive FIFO (ring buffer) overruns. */
   rxFifo: number
+  /** Transmit FIFO errors. */
   txFifo: number
+  /** Bytes received per second over the interval. */
   rxBytesPerSecond: number
+  /** Bytes sent per second over the interval. */
   txBytesPerSecond: number
+  /** True when this interface's counters are summed into `totals` (see `NetworkTotals`). */
+  countedInTotals: boolean
 }
 
 /** The interfaces group. */
 export interface NetworkSnapshot {
+  /** Every interface of `/proc/net/dev`, in its order. */
   interfaces: Array<NetInterface>
+  /** Sums over the interfaces that carry the host's traffic (see `NetworkTotals`). */
   totals: NetworkTotals
+  /**
+   * Seconds the rates cover: since this group's previous successful read. 0 on the
+   * first read and when that was under 0.5 s ago (rates are then all zero).
+   */
+  intervalSeconds: number
 }
 
-/** Sums over all interfaces except loopback. */
+/**
+ * Sums over the interfaces that carry the host's own traffic, so a packet is
+ * counted once on its way in or out:
+ * - interfaces backed by a device (`/sys/class/net/<if>/device` exists: NICs,
+ *   virtio, Wi-Fi) that are not members of a bond, plus bond masters (whose
+ *   members' traffic they already carry);
+ * - never loopback, and never purely virtual interfaces (veth pairs, bridges such as
+ *   `docker0` or `cni0`, VLANs over a parent, tunnels), whose traffic also crosses
+ *   a device-backed interface;
+ * - when that leaves no interface at all (in a container, whose only `eth0` is a
+ *   veth), every interface except loopback, so the totals are never silently 0.
+ *
+ * Each interface's `countedInTotals` says whether it is in the sums.
+ */
 export interface NetworkTotals {
+  /** Bytes received. */
   rxBytes: number
+  /** Bytes sent. */
   txBytes: number
+  /** Packets received. */
   rxPackets: number
+  /** Packets sent. */
   txPackets: number
+  /** Receive errors. */
   rxErrors: number
+  /** Transmit errors. */
   txErrors: number
+  /** Received packets dropped. */
   rxDropped: number
+  /** Packets dropped on send. */
   txDropped: number
+  /** Receive FIFO overruns. */
   rxFifo: number
+  /** Transmit FIFO errors. */
   txFifo: number
+  /** Bytes received per second over the interval. */
   rxBytesPerSecond: number
+  /** Bytes sent per second over the interval. */
   txBytesPerSecond: number
 }
 
 /** Paging and swapping counters, cumulative since boot, with rates over the interval. */
 export interface PagingSnapshot {
+  /** Swap areas of `/proc/swaps`; empty without swap. */
   devices: Array<SwapDevice>
   /** Pages swapped in (`pswpin`). */
   swapInPages: number
@@ -426,33 +601,50 @@ export interface PagingSnapshot {
   swapInBytes: number
   /** `pswpout × page size`. */
   swapOutBytes: number
-  /** KiB paged in from disk (`pgpgin`), as pages of 1 KiB as the kernel counts them. */
+  /**
+   * KiB paged in from disk since boot (`pgpgin`): despite the name, the kernel
+   * counts this in KiB, not in pages.
+   */
   pageInCount: number
-  /** KiB paged out to disk (`pgpgout`). */
+  /** KiB paged out to disk since boot (`pgpgout`), KiB as for `pageInCount`. */
   pageOutCount: number
   /** `pgmajfault`. */
   majorFaults: number
   /** `pgfault − pgmajfault`. */
   minorFaults: number
-  /** Swap-ins per second over the interval. */
+  /** Pages swapped in per second over the interval (pages/s; × `pageSizeBytes` for bytes/s). */
   swapInPerSecond: number
-  /** Swap-outs per second over the interval. */
+  /** Pages swapped out per second over the interval (pages/s). */
   swapOutPerSecond: number
   /** Major faults per second over the interval. */
   majorFaultsPerSecond: number
+  /** The kernel's page size, bytes (the unit of the `*Pages` fields). */
   pageSizeBytes: number
+  /**
+   * Seconds the rates cover: since this group's previous successful read. 0 on the
+   * first read and when that was under 0.5 s ago (rates are then all zero).
+   */
+  intervalSeconds: number
 }
 
 /** One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`. */
 export interface ProcessRecord {
+  /** Process id (thread-group id). */
   pid: number
   /** Parent pid (0 for the kernel's own roots, pid 1 and 2). */
   parentPid: number
   /** `comm` (up to 15 bytes; may contain spaces and parentheses). */
   name: string
-  /** Target of `/proc/<pid>/exe`; "" when not readable (another user's process). */
+  /**
+   * Target of `/proc/<pid>/exe`; "" when not readable (another user's process) and
+   * for a process in state D (resolving it could block the scan; see `commandLine`).
+   */
   executable: string
-  /** Arguments joined by spaces; "" for kernel threads. */
+  /**
+   * Arguments joined by spaces; "" for kernel threads, and for a process in state D
+   * (uninterruptible sleep): reading its `cmdline` waits on a lock the process may
+   * hold for as long as its I/O hangs. Patterns match such a process by name only.
+   */
   commandLine: string
   /** User name of the real uid (numeric when the name is unknown). */
   owner: string
@@ -530,6 +722,12 @@ export interface ProcessSnapshot {
    * can top-N records be left out too (and they are then counted here as well).
    */
   leftOut: number
+  /**
+   * Seconds the rates and CPU percentages cover: since this group's previous
+   * successful scan. 0 on the first and when that was under 0.5 s ago (rates and
+   * CPU percentages are then all zero).
+   */
+  intervalSeconds: number
 }
 
 /** One line of `/proc/pressure/<resource>`. */
@@ -538,9 +736,11 @@ export interface PsiRecord {
   resource: string
   /** `some` or `full`. */
   kind: string
-  /** Percent of time stalled, averaged over 10 s, 60 s and 300 s. */
+  /** Percent of time stalled, averaged over 10 s. */
   avg10: number
+  /** Percent of time stalled, averaged over 60 s. */
   avg60: number
+  /** Percent of time stalled, averaged over 300 s. */
   avg300: number
   /** Cumulative stall time, seconds. */
   totalSeconds: number
@@ -552,6 +752,7 @@ export interface ResourcesSnapshot {
   openFileDescriptors: number
   /** `file-max` (third field of `file-nr`). */
   maxFileDescriptors: number
+  /** `open / max`, percent 0–100. */
   fileDescriptorsUsedPercent: number
   /** `entropy_avail`, bits. */
   entropyAvailableBits: number
@@ -565,14 +766,19 @@ export interface SwapDevice {
   device: string
   /** `partition` or `file`. */
   kind: string
+  /** Size, bytes. */
   sizeBytes: number
+  /** In use, bytes. */
   usedBytes: number
+  /** Swap priority; higher is used first. */
   priority: number
 }
 
 /** The TCP group. */
 export interface TcpSnapshot {
+  /** IPv4 sockets by state. */
   ipv4: TcpStateCounts
+  /** IPv6 sockets by state. */
   ipv6: TcpStateCounts
   /** IPv4 and IPv6 together. */
   all: TcpStateCounts
@@ -580,28 +786,47 @@ export interface TcpSnapshot {
   source: string
   /** Cumulative `RetransSegs` of `/proc/net/snmp`. */
   retransmittedSegments: number
+  /** Cumulative `OutSegs` (segments sent, retransmissions excluded). */
   outSegments: number
+  /** Cumulative `InSegs` (segments received, errors included). */
   inSegments: number
+  /** Cumulative `ActiveOpens` (connections this host opened). */
   activeOpens: number
+  /** Cumulative `PassiveOpens` (connections accepted). */
   passiveOpens: number
+  /** Cumulative `AttemptFails`. */
   attemptFails: number
+  /** Cumulative `EstabResets`. */
   estabResets: number
+  /** Cumulative `InErrs` (segments received in error). */
   inErrors: number
+  /** Cumulative `OutRsts` (resets sent). */
   outResets: number
 }
 
 /** Sockets per TCP state (the kernel's `TCP_*` states). */
 export interface TcpStateCounts {
+  /** `ESTABLISHED` sockets. */
   established: number
+  /** `SYN_SENT` sockets. */
   synSent: number
+  /** `SYN_RECV` sockets. */
   synRecv: number
+  /** `FIN_WAIT1` sockets. */
   finWait1: number
+  /** `FIN_WAIT2` sockets. */
   finWait2: number
+  /** `TIME_WAIT` sockets. */
   timeWait: number
+  /** `CLOSE` sockets. */
   close: number
+  /** `CLOSE_WAIT` sockets. */
   closeWait: number
+  /** `LAST_ACK` sockets. */
   lastAck: number
+  /** `LISTEN` sockets. */
   listen: number
+  /** `CLOSING` sockets. */
   closing: number
   /** All sockets counted. */
   total: number
@@ -612,6 +837,7 @@ export interface TcpStateCounts {
  * data names (so metadata services are asked only where they can exist).
  */
 export interface VirtualizationInfo {
+  /** True when running as a guest of a hypervisor (not on a Xen dom0 or a bare-metal cloud instance). */
   isVirtualized: boolean
   /**
    * `kvm`, `qemu`, `vmware`, `xen`, `hyperv`, `virtualbox`, `parallels`,
@@ -622,9 +848,14 @@ export interface VirtualizationInfo {
   role: string
   /** `aws`, `gcp`, `azure`, `alibaba` when DMI names that cloud, else "". */
   cloudHint: string
+  /** DMI `sys_vendor`; "" where unreadable. */
   sysVendor: string
+  /** DMI `product_name`; "" where unreadable. */
   productName: string
+  /** DMI `bios_vendor`; "" where unreadable. */
   biosVendor: string
+  /** DMI `board_vendor`; "" where unreadable. */
   boardVendor: string
+  /** DMI `chassis_asset_tag`; "" where unreadable. */
   chassisAssetTag: string
 }
