@@ -5,7 +5,6 @@
  * and the TelemetryFlow headers; /v2/metrics; an outage and a restart; TLS.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import { createExporter, type ExporterOptions } from '../src/export'
 import { HostCollector } from '../src/host-collector'
 import { buildResource, MetricModel, type MetricModelOptions } from '../src/metrics'
+import { makeCertificates } from './helpers/certs'
 import type { HostSnapshot } from '../src/native'
 import { USER_AGENT } from '../src/version'
 import {
@@ -307,58 +307,3 @@ describe('TLS to the collector', () => {
     })
   }
 })
-
-/** A CA, a server certificate for collector.test and 127.0.0.1, and a client certificate. */
-function makeCertificates(dir: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=tfo-test-ca',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  )
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=DNS:collector.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    )
-    execFileSync('sh', ['-c', `printf '%b' "${ext.replace(/\n/g, '\\n')}" > ${name}.ext`], { cwd: dir })
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.pem`,
-    )
-  }
-}

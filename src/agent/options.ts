@@ -2,6 +2,7 @@
  * Config → component options. The only place that knows how the YAML's sections
  * map onto the native collector, buffer, exporter and heartbeat.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import type { BufferOptions } from '../buffer'
@@ -118,6 +119,11 @@ export function heartbeatClientOptions(config: AgentConfig, logger: Logger): Hea
     apiKeySecret: t.api_key_secret,
     timeoutMs: config.heartbeat.timeout,
     logger,
+    // An https api_endpoint trusts the same CA and verification setting as the OTLP endpoint.
+    tls: {
+      rejectUnauthorized: !t.tls.skip_verify,
+      ca: t.tls.ca_file ? readCaFile(t.tls.ca_file) : undefined,
+    },
     retry: {
       maxRetries: t.retry.enabled ? Math.min(t.retry.max_retries, 3) : 0,
       initialIntervalMs: t.retry.initial_interval,
@@ -136,4 +142,14 @@ export function retryDelay(
   if (!r.enabled || failures <= 0) return 0
   const o = { initialMs: r.initial_interval, maxMs: r.max_interval, multiplier: r.multiplier }
   return backoffDelay(failures - 1, o, undefined, random)
+}
+
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new Error(
+      `telemetryflow.tls.ca_file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    )
+  }
 }

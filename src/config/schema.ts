@@ -38,7 +38,7 @@ const telemetryflow = section(
         enabled: bool(false, 'Use TLS.'),
         ca_file: str(
           '',
-          'PEM file of the CA that signed the server certificate; empty uses the system roots.',
+          'PEM file of the CA that signed the server certificate (also trusted for an https api_endpoint); empty uses the system roots.',
         ),
         cert_file: str('', 'Client certificate (PEM) for mutual TLS.'),
         key_file: str('', 'Private key (PEM) of the client certificate.'),
@@ -48,7 +48,7 @@ const telemetryflow = section(
         ),
         skip_verify: bool(
           false,
-          'Accept any server certificate. Insecure: for testing only; the agent logs a warning.',
+          'Accept any server certificate (the OTLP endpoint and an https api_endpoint). Insecure: for testing only; the agent logs a warning.',
         ),
       },
     ),
