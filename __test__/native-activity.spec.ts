@@ -261,6 +261,8 @@ describe('rates over the interval', () => {
     }
     const netBytes = 4 * 1024 * 1024
     await loopbackTraffic(netBytes)
+    // Rates need a measurable interval: collects within 100 ms of each other report none.
+    await new Promise((r) => setTimeout(r, 150))
 
     const second = await c.collect()
     assert.deepEqual(second.errors, [])

@@ -219,7 +219,7 @@ export interface DiskSnapshot {
   totals: DiskTotals
   /**
    * Seconds the rates cover: since this group's previous successful read. 0 on the
-   * first read and when that was under 0.5 s ago (rates are then all zero).
+   * first read and when that was under 0.1 s ago (rates are then all zero).
    */
   intervalSeconds: number
 }
@@ -387,7 +387,7 @@ export interface HostInfo {
  * latencies are over the interval since the previous collect of the same
  * `HostCollector` (all zero on its first collect). Each stateful group gives its own
  * `intervalSeconds`: since that group's previous *successful* read, which is longer
- * than the snapshot's when the group failed in between; under 0.5 s its rates are 0.
+ * than the snapshot's when the group failed in between; under 0.1 s its rates are 0.
  */
 export interface HostSnapshot {
   /** When the scan started, unix milliseconds. */
@@ -543,7 +543,7 @@ export interface NetworkSnapshot {
   totals: NetworkTotals
   /**
    * Seconds the rates cover: since this group's previous successful read. 0 on the
-   * first read and when that was under 0.5 s ago (rates are then all zero).
+   * first read and when that was under 0.1 s ago (rates are then all zero).
    */
   intervalSeconds: number
 }
@@ -622,7 +622,7 @@ export interface PagingSnapshot {
   pageSizeBytes: number
   /**
    * Seconds the rates cover: since this group's previous successful read. 0 on the
-   * first read and when that was under 0.5 s ago (rates are then all zero).
+   * first read and when that was under 0.1 s ago (rates are then all zero).
    */
   intervalSeconds: number
 }
@@ -724,7 +724,7 @@ export interface ProcessSnapshot {
   leftOut: number
   /**
    * Seconds the rates and CPU percentages cover: since this group's previous
-   * successful scan. 0 on the first and when that was under 0.5 s ago (rates and
+   * successful scan. 0 on the first and when that was under 0.1 s ago (rates and
    * CPU percentages are then all zero).
    */
   intervalSeconds: number

@@ -136,7 +136,7 @@ pub struct DiskSnapshot {
     /// Sums over whole disks (`kind == "disk"`).
     pub totals: DiskTotals,
     /// Seconds the rates cover: since this group's previous successful read. 0 on the
-    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    /// first read and when that was under 0.1 s ago (rates are then all zero).
     pub interval_seconds: f64,
 }
 
@@ -242,7 +242,7 @@ const SECTOR_BYTES: f64 = 512.0;
 
 /// Reads `/proc/diskstats` and sysfs at `now`; rates are over the time since the
 /// previous successful call with the same `state` (see [`Previous`]: zero on the first
-/// call, within 0.5 s of the previous one, and for new devices).
+/// call, within 0.1 s of the previous one, and for new devices).
 pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<DiskSnapshot> {
     let path = roots.proc("diskstats");
     let lines = match read_string(&path) {

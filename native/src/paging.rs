@@ -59,7 +59,7 @@ pub struct PagingSnapshot {
     /// The kernel's page size, bytes (the unit of the `*Pages` fields).
     pub page_size_bytes: f64,
     /// Seconds the rates cover: since this group's previous successful read. 0 on the
-    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    /// first read and when that was under 0.1 s ago (rates are then all zero).
     pub interval_seconds: f64,
 }
 
@@ -81,7 +81,7 @@ pub struct State {
 }
 
 /// Reads the group at `now`; rates are over the time since the previous successful
-/// read with the same `state` (zero on the first, and within 0.5 s of it).
+/// read with the same `state` (zero on the first, and within 0.1 s of it).
 pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<PagingSnapshot> {
     let vm = parse_vmstat(&read_string(&roots.proc("vmstat"))?);
     let devices = match read_string(&roots.proc("swaps")) {

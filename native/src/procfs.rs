@@ -140,9 +140,10 @@ pub fn rate(delta: u64, seconds: f64) -> f64 {
 }
 
 /// Below this time since a group's previous read, its rates are reported as zero:
-/// a few clock ticks or a half-filled counter over a tiny interval give numbers that
-/// swing wildly (a process at 100 % shown as 0 % or 300 %).
-pub const MIN_RATE_INTERVAL: Duration = Duration::from_millis(500);
+/// a collect that close to the previous one is a double call, and a few clock ticks
+/// over it swing wildly (a process at 100 % shown as 0 % or 300 %). A dashboard that
+/// samples every few hundred milliseconds still gets rates.
+pub const MIN_RATE_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A stateful group's counters from its previous successful read, with the moment
 /// they were read, so each group measures its rates over its own interval.

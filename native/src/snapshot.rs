@@ -29,7 +29,7 @@ pub struct GroupError {
 /// latencies are over the interval since the previous collect of the same
 /// `HostCollector` (all zero on its first collect). Each stateful group gives its own
 /// `intervalSeconds`: since that group's previous *successful* read, which is longer
-/// than the snapshot's when the group failed in between; under 0.5 s its rates are 0.
+/// than the snapshot's when the group failed in between; under 0.1 s its rates are 0.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct HostSnapshot {

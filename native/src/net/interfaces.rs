@@ -106,7 +106,7 @@ pub struct NetworkSnapshot {
     /// Sums over the interfaces that carry the host's traffic (see `NetworkTotals`).
     pub totals: NetworkTotals,
     /// Seconds the rates cover: since this group's previous successful read. 0 on the
-    /// first read and when that was under 0.5 s ago (rates are then all zero).
+    /// first read and when that was under 0.1 s ago (rates are then all zero).
     pub interval_seconds: f64,
 }
 
@@ -220,7 +220,7 @@ pub struct State {
 
 /// Reads `/proc/net/dev` and sysfs (and the addresses, when the agent shares the
 /// described namespace) at `now`; rates are over the time since the previous
-/// successful call (zero on the first, and within 0.5 s of it).
+/// successful call (zero on the first, and within 0.1 s of it).
 pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<NetworkSnapshot> {
     let lines = match read_string(&proc_net(roots, "dev")) {
         Ok(text) => parse_net_dev(&text),

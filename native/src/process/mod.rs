@@ -121,7 +121,7 @@ pub struct ProcessSnapshot {
     /// can top-N records be left out too (and they are then counted here as well).
     pub left_out: u32,
     /// Seconds the rates and CPU percentages cover: since this group's previous
-    /// successful scan. 0 on the first and when that was under 0.5 s ago (rates and
+    /// successful scan. 0 on the first and when that was under 0.1 s ago (rates and
     /// CPU percentages are then all zero).
     pub interval_seconds: f64,
 }
@@ -148,7 +148,7 @@ pub struct State(imp::State);
 
 /// Scans `<proc>/stat` and every `<proc>/<pid>` at `now`; rates and CPU percentages
 /// are over the time since the previous successful scan with the same `state` (zero
-/// on the first, and within 0.5 s of it; see [`crate::procfs::Previous`]).
+/// on the first, and within 0.1 s of it; see [`crate::procfs::Previous`]).
 pub fn collect(
     roots: &Roots,
     state: &mut State,
