@@ -10,10 +10,10 @@
  * disk until it is acknowledged, so a crash mid-export loses nothing.
  */
 import { EventEmitter } from 'node:events'
-import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import pino, { type Logger } from 'pino'
+import { decode, encode } from './codec'
 import { oldestCovering, staleHead, toBatch, type Entry } from './entry'
-import { Store, describeMovedAside, type WriteItem } from './store'
+import { Store, logMovedAside, type WriteItem } from './store'
 import { Tally } from './tally'
 import type {
   Batch,
@@ -77,19 +77,7 @@ export class BatchBuffer extends EventEmitter {
     if (moved) {
       buffer.tally.storesMovedAside++
       buffer.tally.drop('corrupt', moved.lostBatches, moved.lostDataPoints)
-      const { movedTo, problem, salvagedBatches, uncounted, lostBatches, lostDataPoints } = moved
-      buffer.log.error(
-        {
-          path: opts.path,
-          movedTo,
-          problem,
-          salvagedBatches,
-          uncounted,
-          droppedBatches: lostBatches,
-          droppedDataPoints: lostDataPoints,
-        },
-        describeMovedAside(opts.path, moved),
-      )
+      logMovedAside(buffer.log, opts.path, moved)
     }
     buffer.allocateIdBlock()
     await buffer.reservation
@@ -115,14 +103,13 @@ export class BatchBuffer extends EventEmitter {
     const now = this.now()
     if (this.nextId >= this.reservedUntil) this.allocateIdBlock()
     const reservation = this.reservation
-    const compress = this.opts.compression === 'deflate'
-    const stored = compress ? deflateRawSync(input.body, { level: 1 }) : input.body
+    const { stored, encoding } = encode(input.body, this.opts.compression)
     const entry: Entry = {
       id: this.nextId++,
       signal: input.signal,
       body: stored,
       bodyLength: stored.byteLength,
-      encoding: compress ? 1 : 0,
+      encoding,
       dataPoints: input.dataPoints,
       createdAt: input.createdAt ?? now,
       attempts: 0,
@@ -397,15 +384,5 @@ export class BatchBuffer extends EventEmitter {
     this.pending.add(settled)
     void settled.then(() => this.pending.delete(settled))
     return p
-  }
-}
-
-/** The OTLP request as pushed; `undefined` when a compressed body does not inflate. */
-function decode(entry: Entry, stored: Uint8Array): Uint8Array | undefined {
-  if (entry.encoding === 0) return stored
-  try {
-    return inflateRawSync(stored)
-  } catch {
-    return undefined
   }
 }

@@ -8,6 +8,7 @@
  * Every write goes through `env.transaction`, so writes commit in the order they were issued
  * (a remove can never overtake the put it undoes).
  */
+import type { Logger } from 'pino'
 import { mkdirSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { open, type Database, type RootDatabase } from 'lmdb'
@@ -56,6 +57,23 @@ export interface MovedAside {
   uncounted: boolean
   /** Batches and cursors copied into the fresh store because they were still readable. */
   salvagedBatches: number
+}
+
+/** Logs, once, at error level, what happened to an unusable store and what it cost. */
+export function logMovedAside(log: Logger, path: string, moved: MovedAside): void {
+  const { movedTo, problem, salvagedBatches, uncounted, lostBatches, lostDataPoints } = moved
+  log.error(
+    {
+      path,
+      movedTo,
+      problem,
+      salvagedBatches,
+      uncounted,
+      droppedBatches: lostBatches,
+      droppedDataPoints: lostDataPoints,
+    },
+    describeMovedAside(path, moved),
+  )
 }
 
 /** The one log line that says what happened to an unusable store. */
