@@ -96,6 +96,12 @@ export async function benchNative(): Promise<void> {
       fmtMs(idle.maxGap),
       `p99 ${fmtMs(idle.p99)} (scheduling noise)`,
     )
+    const perCollect = Math.max(0, during.activeMs - idle.activeMs) / RUNS
+    row(
+      'main-thread time per collect() (beyond idle)',
+      fmtMs(perCollect),
+      'the scan itself runs on the libuv pool',
+    )
   } finally {
     await idle.reap()
   }
