@@ -53,6 +53,8 @@ export interface AgentEvents {
 
 /** How long `stop()` may spend on the last export. */
 const DEFAULT_STOP_DEADLINE_MS = 10_000
+/** How long a reload waits for in-flight work before it abandons it (it persisted first). */
+const RELOAD_STOP_DEADLINE_MS = 2_000
 
 type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
 
@@ -186,7 +188,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const previous = this.#config
     this.#reloading = true
     try {
-      await this.stop({ finalExport: false })
+      // A reload sends nothing at the stop, so stuck in-flight work gets 2 s, not the full deadline.
+      await this.stop({ finalExport: false, deadlineMs: RELOAD_STOP_DEADLINE_MS })
       this.#config = { ...config, agent: { ...config.agent, id: previous.agent.id } }
       try {
         await this.start()
