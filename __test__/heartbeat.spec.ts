@@ -283,3 +283,20 @@ test('Retry-After is read as seconds or as an HTTP date', () => {
   assert.equal(parseRetryAfter('soon', now), undefined)
   assert.equal(parseRetryAfter(undefined, now), undefined)
 })
+
+test('closing the client ends a heartbeat in flight to a silent API, without waiting for its timeout', async () => {
+  await withApi(async (api, make) => {
+    api.reply({ status: 200, delayMs: 60_000 })
+    const client = make({ timeoutMs: 60_000, sleep: undefined })
+    const sending = client.send(body())
+    await api.waitForRequests(1)
+    client.close()
+    const outcome = await Promise.race([
+      sending,
+      new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 10_000).unref()),
+    ])
+    assert.notEqual(outcome, 'still waiting')
+    assert.equal((outcome as Awaited<typeof sending>).ok, false)
+    assert.equal((outcome as Awaited<typeof sending>).attempts, 1, 'no retry after close')
+  })
+})

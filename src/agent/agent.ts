@@ -148,6 +148,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       // Memory goes to disk first: a container runtime's SIGKILL may follow soon, and a
       // batch in flight is safe on disk too (its ack removes it there).
       await this.#buffer?.persist()
+      // A heartbeat in flight to a silent API is aborted rather than waited for.
+      this.#closeHeartbeat()
       // An export or heartbeat stuck on a silent peer gets until the deadline, then it is abandoned.
       const settled = await settlesBy(
         deadline,

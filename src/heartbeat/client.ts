@@ -84,6 +84,7 @@ export class HeartbeatClient {
   readonly #url: URL
   readonly #base: string
   readonly #transport: JsonTransport
+  readonly #closing = new AbortController()
   #state: HeartbeatState = {
     lastSuccessAt: null,
     lastAttemptAt: null,
@@ -116,7 +117,7 @@ export class HeartbeatClient {
       timeoutMs: options.timeoutMs ?? 10_000,
       logger: options.logger,
       unauthorizedEvery: Math.max(1, options.unauthorizedEvery ?? 10),
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: options.sleep ?? ((ms) => this.#sleep(ms)),
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
     }
@@ -189,9 +190,25 @@ export class HeartbeatClient {
     return result
   }
 
-  /** Closes idle keep-alive sockets. */
+  /** Aborts a request or backoff in flight (its send resolves as failed) and closes the sockets. */
   close(): void {
+    this.#closing.abort()
     this.#transport.destroy()
+  }
+
+  /** A backoff wait that ends at once when the client is closed. */
+  #sleep(ms: number): Promise<void> {
+    const signal = this.#closing.signal
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve()
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal.addEventListener('abort', done, { once: true })
+    })
   }
 
   #shouldSkip(): HeartbeatResult['skipped'] {
@@ -216,7 +233,14 @@ export class HeartbeatClient {
     let attempts = 0
     for (;;) {
       attempts++
-      outcome = await this.#transport.post(url, payload, headers, this.#opts.timeoutMs, this.#opts.now)
+      outcome = await this.#transport.post(
+        url,
+        payload,
+        headers,
+        this.#opts.timeoutMs,
+        this.#opts.now,
+        this.#closing.signal,
+      )
       const status = outcome.status
       if (status !== undefined && ((status >= 200 && status < 300) || alsoOk.includes(status))) {
         this.#state.unauthorized = false
@@ -224,7 +248,7 @@ export class HeartbeatClient {
       }
       if (status === 401 || status === 403) return this.#refused(url, status, outcome, attempts)
       const retryable = status === undefined || RETRYABLE.has(status)
-      if (!retryable || attempts > this.#retry.maxRetries) break
+      if (!retryable || attempts > this.#retry.maxRetries || this.#closing.signal.aborted) break
       const backoff = this.#backoff(attempts - 1)
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.#retry.maxIntervalMs) {
         // The API wants more patience than one heartbeat has: wait it out across intervals.
@@ -232,6 +256,7 @@ export class HeartbeatClient {
         break
       }
       await this.#opts.sleep(Math.max(backoff, outcome.retryAfterMs ?? 0))
+      if (this.#closing.signal.aborted) break
     }
     return {
       ok: false,

@@ -48,6 +48,7 @@ export class JsonTransport {
     headers: Record<string, string>,
     timeoutMs: number,
     nowMs: () => number,
+    signal?: AbortSignal,
   ): Promise<PostOutcome> {
     const secure = url.protocol === 'https:'
     return new Promise((resolve) => {
@@ -64,6 +65,7 @@ export class JsonTransport {
           method: 'POST',
           agent: secure ? this.#https : this.#http,
           headers: { ...headers, 'Content-Length': String(payload.length) },
+          ...(signal ? { signal } : {}),
         },
         (response) => {
           const chunks: Buffer[] = []
