@@ -212,7 +212,7 @@ const cloud = section(
 )
 
 const root = section(
-  'tfo-agent configuration (YAML, snake_case keys). Every key is optional; strings may use `${VAR}`, `${VAR:-default}` and `${VAR:?message}`; `$$` is a literal `$`. Durations are strings such as `500ms`, `15s`, `2m`, `24h` or numbers of seconds.',
+  'tfo-agent configuration (YAML, snake_case keys). Every key is optional; strings may use `${VAR}`, `${VAR:-default}` and `${VAR:?message}`; `$$` is a literal `$`. Durations are strings such as `500ms`, `15s`, `2m`, `24h` or numbers of seconds, from 1 ms to 24 days.',
   {
     telemetryflow,
     agent,
