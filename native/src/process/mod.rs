@@ -26,6 +26,8 @@ use unsupported as imp;
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests;
+#[cfg(all(test, target_os = "linux"))]
+mod tests_live;
 
 /// One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`.
 #[napi(object)]
