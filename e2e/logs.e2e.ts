@@ -18,7 +18,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { killLogAgents, startLogAgent } from './helpers/log-cli'
+import { killAllAgents } from './helpers/agent'
+import { startLogAgent } from './helpers/log-cli'
 import { startCollector, type OtlpJson, type RunningCollector } from './helpers/otelcol'
 
 interface OutRecord {
@@ -79,7 +80,7 @@ describe('log files shipped to the real OpenTelemetry Collector by the agent', {
     col = await startCollector({ grpc: true, http: false })
   })
   after(async () => {
-    await killLogAgents()
+    await killAllAgents()
     await col?.stop()
     rmSync(root, { recursive: true, force: true })
   })

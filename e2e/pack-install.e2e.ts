@@ -9,7 +9,7 @@
  * (`--prefer-offline`); everything else stays on 127.0.0.1.
  */
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process'
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import {
   cpSync,
   existsSync,
@@ -20,12 +20,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import Ajv from 'ajv'
 
+import { startAgent, type RunningAgent } from './helpers/agent'
 import { startCollector } from './helpers/otelcol'
 
 const root = join(__dirname, '..')
@@ -99,25 +99,6 @@ function pack(dir: string, dest: string, env: NodeJS.ProcessEnv): string {
   const out = mustRun('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], dir, env)
   const [info] = JSON.parse(out) as [{ filename: string }]
   return join(dest, info.filename)
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-  }
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -222,65 +203,44 @@ describe(
 
     test('tfo-agent start sends metrics to the real collector and exits 0 on SIGTERM', async () => {
       const collector = await startCollector()
-      let agent: ChildProcess | undefined
+      let agent: RunningAgent | undefined
       try {
-        const healthPort = await freePort()
-        const config = join(work, 'tfo-agent.yaml')
-        writeFileSync(
-          config,
-          [
-            'telemetryflow:',
-            `  endpoint: ${collector.grpcEndpoint}`,
-            '  protocol: grpc',
-            'agent:',
-            `  id: ${agentId}`,
-            `  data_dir: ${join(work, 'state')}`,
-            'heartbeat:',
-            '  enabled: false',
-            'cloud:',
-            '  provider: none',
-            'collectors:',
-            '  system:',
-            '    interval: 1s',
-            'exporter:',
-            '  otlp:',
-            '    flush_interval: 1s',
-            'health:',
-            `  endpoint: 127.0.0.1:${healthPort}`,
-            '',
-          ].join('\n'),
-        )
         // The bin npx resolves, started directly so SIGTERM reaches the agent itself.
-        const bin = join(app, 'node_modules', '.bin', 'tfo-agent')
-        agent = spawn(bin, ['start', '--config', config], {
-          cwd: app,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-        let output = ''
-        agent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-        agent.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+        agent = await startAgent(
+          {
+            telemetryflow: { endpoint: collector.grpcEndpoint, protocol: 'grpc' },
+            agent: { id: agentId, data_dir: join(work, 'state') },
+            heartbeat: { enabled: false },
+            cloud: { provider: 'none' },
+            collectors: { system: { interval: '1s' } },
+            exporter: { otlp: { flush_interval: '1s' } },
+          },
+          {
+            dir: work,
+            cwd: app,
+            env,
+            command: join(app, 'node_modules', '.bin', 'tfo-agent'),
+            waitHealthy: false,
+          },
+        )
 
         let received = false
         for (let i = 0; i < 180 && !received; i++) {
-          assert.equal(agent.exitCode, null, `the agent exited early:\n${output}`)
+          assert.equal(agent.child.exitCode, null, `the agent exited early:\n${agent.output()}`)
           received = JSON.stringify(await collector.readMetrics()).includes(agentId)
           if (!received) await sleep(500)
         }
-        assert.ok(received, `the collector never received metrics from the agent:\n${output}`)
+        assert.ok(received, `the collector never received metrics from the agent:\n${agent.output()}`)
 
-        const health = await fetch(`http://127.0.0.1:${healthPort}/health`)
+        const health = await fetch(`http://${agent.healthEndpoint}/health`)
         assert.equal(health.status, 200, `health endpoint said ${health.status}`)
 
-        agent.kill('SIGTERM')
-        const { code, signal } = await exited(agent)
-        assert.equal(signal, null, `killed by ${signal}:\n${output}`)
-        assert.equal(code, 0, `exit ${code}:\n${output}`)
+        agent.signal('SIGTERM')
+        const { code, signal } = await agent.exited
+        assert.equal(signal, null, `killed by ${signal}:\n${agent.output()}`)
+        assert.equal(code, 0, `exit ${code}:\n${agent.output()}`)
       } finally {
-        if (agent && agent.exitCode === null && agent.signalCode === null) {
-          agent.kill('SIGKILL')
-          await exited(agent)
-        }
+        await agent?.kill9()
         await collector.stop()
       }
     })

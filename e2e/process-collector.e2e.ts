@@ -19,7 +19,7 @@ import {
   waitForCycles,
   type Cycle,
   type ProcessResource,
-  type RunningAgent,
+  type ProcessAgent,
 } from './helpers/process-agent'
 
 const UNITS: Record<string, string> = {
@@ -76,11 +76,11 @@ function assertProcessMetrics(p: ProcessResource): void {
   assert.ok(only(p, 'process.disk.io', { direction: 'write' }) >= 0)
 }
 
-function assertQuiet(agent: RunningAgent): void {
+function assertQuiet(agent: ProcessAgent): void {
   assert.deepEqual(problems(agent.output()), [], 'the agent logged no warnings or errors')
 }
 
-async function leftOutGauge(agent: RunningAgent): Promise<number | undefined> {
+async function leftOutGauge(agent: ProcessAgent): Promise<number | undefined> {
   const m = /^tfo_agent_processes_left_out(?:\{\})? (\S+)$/m.exec(await agent.prometheus())
   return m ? Number(m[1]) : undefined
 }
@@ -88,7 +88,7 @@ async function leftOutGauge(agent: RunningAgent): Promise<number | undefined> {
 describe('the process collector, end to end with the real OpenTelemetry Collector', () => {
   let col: RunningCollector
   let kids: Children
-  let agent: RunningAgent | undefined
+  let agent: ProcessAgent | undefined
 
   before(async () => {
     col = await startCollector({ grpc: true, http: false })

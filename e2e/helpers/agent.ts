@@ -11,7 +11,10 @@
  * ```
  *
  * Every child is killed by `killAllAgents()` (call it in `after`) and when the test
- * process exits. Needs `npm run build:ts` first: the CLI runs the built `dist/`.
+ * process exits. Needs `npm run build:ts` first: the CLI runs the built `dist/` (unless
+ * `command` names another executable, e.g. an installed package's bin).
+ *
+ * The log and process collector helpers (log-cli.ts, process-agent.ts) are layers over this.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -36,6 +39,11 @@ export const KEY_ID = 'tfk_e2e_agent_key'
 export const KEY_SECRET = 'tfs_e2e_never_print_this_secret_7f3a'
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Writes `config` to `path` as YAML. */
+export function writeConfigFile(path: string, config: ConfigObject): void {
+  writeFileSync(path, stringify(config))
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `tfo-e2e-${prefix}-`))
@@ -138,6 +146,7 @@ const children = new Set<ChildProcess>()
 
 export interface RunningAgent {
   readonly pid: number
+  readonly child: ChildProcess
   readonly configPath: string
   /** `127.0.0.1:<port>` */
   readonly healthEndpoint: string
@@ -162,8 +171,14 @@ export interface RunningAgent {
 }
 
 export interface StartOptions {
-  /** Where the config file goes (default: a new temp dir). */
+  /** Where the config file goes, and the working directory (default: a new temp dir). */
   dir?: string
+  /** The working directory (default `dir`). */
+  cwd?: string
+  /** The executable run as `<command> start --config <file>` (default: node bin/tfo-agent.js). */
+  command?: string
+  /** The environment (default this process's); TELEMETRYFLOW_* variables are always left out. */
+  env?: NodeJS.ProcessEnv
   /** Wait until `/health` answers (default true). */
   waitHealthy?: boolean
 }
@@ -176,16 +191,16 @@ export async function startAgent(config: ConfigObject, options: StartOptions = {
   const healthEndpoint = typeof given === 'string' ? given : `127.0.0.1:${await freePort()}`
   const withHealth = (c: ConfigObject) => merge(c, { health: { enabled: true, endpoint: healthEndpoint } })
   const writeConfig = (c: ConfigObject | string) =>
-    writeFileSync(configPath, typeof c === 'string' ? c : stringify(withHealth(c)))
+    typeof c === 'string' ? writeFileSync(configPath, c) : writeConfigFile(configPath, withHealth(c))
   writeConfig(config)
 
   // The host's TELEMETRYFLOW_* variables would override the file.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TELEMETRYFLOW_')))
-  const child = spawn(process.execPath, [CLI, 'start', '--config', configPath], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const env = Object.fromEntries(
+    Object.entries(options.env ?? process.env).filter(([k]) => !k.startsWith('TELEMETRYFLOW_')),
+  )
+  const args = ['start', '--config', configPath]
+  const [file, argv] = options.command ? [options.command, args] : [process.execPath, [CLI, ...args]]
+  const child = spawn(file, argv, { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let output = ''
   let partial = ''
@@ -224,6 +239,7 @@ export async function startAgent(config: ConfigObject, options: StartOptions = {
 
   const agent: RunningAgent = {
     pid: child.pid!,
+    child,
     configPath,
     healthEndpoint,
     output: () => output,

@@ -2,8 +2,8 @@
  * Helpers for the process collector's end-to-end tests: named child processes
  * (copies of /bin/sleep under chosen file names, so `/proc/<pid>/stat`'s comm is
  * that name), a flock of sleepers forked by one shell, the real agent CLI started
- * with only the process collector on, and the collector's output read back per
- * process resource and per export cycle.
+ * with only the process collector on (./agent's `startAgent` with that config), and
+ * the collector's output read back per process resource and per export cycle.
  *
  * Every child is tracked and `reapAll()` kills and waits for each one; a leftover
  * check reads /proc so a test can prove nothing it named is still around.
@@ -24,12 +24,10 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pointRows, type PointRow, type Value } from '../../__test__/fixtures/otlp'
-import { freePort, type OtlpJson, type RunningCollector } from './otelcol'
+import { startAgent as startBaseAgent, type RunningAgent } from './agent'
+import type { OtlpJson, RunningCollector } from './otelcol'
 
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
-const REPO = join(__dirname, '..', '..')
-const BIN = join(REPO, 'bin', 'tfo-agent.js')
 
 /** Resolves when the child has exited (at once when it already has). */
 export function exited(child: ChildProcess): Promise<void> {
@@ -216,10 +214,11 @@ export interface ProcessCollectorYaml {
   interval?: string
 }
 
-export interface RunningAgent {
+export interface ProcessAgent {
   agentId: string
   healthPort: number
-  child: ChildProcess
+  /** The agent itself (./agent). */
+  agent: RunningAgent
   /** Everything the agent wrote to stdout and stderr so far. */
   output(): string
   /** The agent's `/metrics` text. */
@@ -231,82 +230,41 @@ export interface RunningAgent {
 let agentSeq = 0
 
 /** `tfo-agent start` with only the process collector on, exporting to `col` over gRPC. */
-export async function startAgent(col: RunningCollector, p: ProcessCollectorYaml): Promise<RunningAgent> {
+export async function startAgent(col: RunningCollector, p: ProcessCollectorYaml): Promise<ProcessAgent> {
   const agentId = `e2e-proc-${process.pid}-${++agentSeq}`
   const dir = mkdtempSync(join(tmpdir(), 'tfo-proc-agent-'))
   mkdirSync(join(dir, 'state'))
-  const healthPort = await freePort()
-  const list = (items: string[] | undefined) => `[${(items ?? []).map((s) => JSON.stringify(s)).join(', ')}]`
-  const config = join(dir, 'tfo-agent.yaml')
-  writeFileSync(
-    config,
-    [
-      'telemetryflow:',
-      `  endpoint: ${col.grpcEndpoint}`,
-      '  protocol: grpc',
-      'agent:',
-      `  id: ${agentId}`,
-      `  data_dir: ${join(dir, 'state')}`,
-      'heartbeat:',
-      '  enabled: false',
-      'cloud:',
-      '  provider: none',
-      'collectors:',
-      '  system:',
-      '    enabled: false',
-      '  process:',
-      '    enabled: true',
-      `    interval: ${p.interval ?? '1s'}`,
-      `    include: ${list(p.include)}`,
-      `    exclude: ${list(p.exclude)}`,
-      `    top_n: ${p.top_n ?? 0}`,
-      `    max_processes: ${p.max_processes ?? 200}`,
-      'exporter:',
-      '  otlp:',
-      '    flush_interval: 1s',
-      'health:',
-      `  endpoint: 127.0.0.1:${healthPort}`,
-      'logging:',
-      '  level: info',
-      '  format: json',
-      '',
-    ].join('\n'),
-  )
-  const child = spawn(process.execPath, [BIN, 'start', '--config', config], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
-  await until(
-    () => `the agent's health endpoint:\n${output}`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`the agent exited (${child.exitCode}):\n${output}`)
-      try {
-        return (await fetch(`http://127.0.0.1:${healthPort}/health`)).status > 0
-      } catch {
-        return false
-      }
+  const config = {
+    telemetryflow: { endpoint: col.grpcEndpoint, protocol: 'grpc' },
+    agent: { id: agentId, data_dir: join(dir, 'state') },
+    heartbeat: { enabled: false },
+    cloud: { provider: 'none' },
+    collectors: {
+      system: { enabled: false },
+      process: {
+        enabled: true,
+        interval: p.interval ?? '1s',
+        include: p.include ?? [],
+        exclude: p.exclude ?? [],
+        top_n: p.top_n ?? 0,
+        max_processes: p.max_processes ?? 200,
+      },
     },
-  ).catch(async (err: unknown) => {
-    child.kill('SIGKILL')
-    await exited(child)
-    throw err
+    exporter: { otlp: { flush_interval: '1s' } },
+    logging: { level: 'info', format: 'json' },
+  }
+  const agent = await startBaseAgent(config, {
+    dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
   })
   return {
     agentId,
-    healthPort,
-    child,
-    output: () => output,
-    prometheus: async () => (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(),
+    healthPort: Number(agent.healthEndpoint.split(':').pop()),
+    agent,
+    output: () => agent.output(),
+    prometheus: async () => (await agent.metrics()).text,
     stop: async () => {
-      const done = exited(child)
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await done
-      clearTimeout(timer)
+      await agent.stop('SIGTERM', 10_000)
       if (!process.env.TFO_KEEP_AGENT_DIR) rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -374,7 +332,7 @@ export function cyclesOf(requests: OtlpJson[], agentId: string): Cycle[] {
 /** Waits until the agent's output holds `count` cycles satisfying `ok` (default: any). */
 export async function waitForCycles(
   col: RunningCollector,
-  agent: RunningAgent,
+  agent: ProcessAgent,
   count: number,
   ok: (c: Cycle) => boolean = () => true,
   timeoutMs = 20_000,
@@ -382,7 +340,7 @@ export async function waitForCycles(
   let last: Cycle[] = []
   try {
     await col.waitForMetrics((reqs) => {
-      if (agent.child.exitCode !== null) throw new Error(`the agent exited:\n${agent.output()}`)
+      if (agent.agent.child.exitCode !== null) throw new Error(`the agent exited:\n${agent.output()}`)
       last = cyclesOf(reqs, agent.agentId)
       return last.filter(ok).length >= count
     }, timeoutMs)
