@@ -33,53 +33,33 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       [a.device]: name,
       [a.diskDirection]: direction,
     })
-    r.counter({
-      metric: n.diskIo,
-      groups: ['disk'],
-      int: true,
-      description: 'Disk bytes transferred.',
-      feed: (snap, emit) => {
-        for (const d of snap.disk.devices) {
-          emit(d.readBytes, rw(d.name, 'read'))
-          emit(d.writeBytes, rw(d.name, 'write'))
-        }
-      },
-    })
-    r.counter({
-      metric: n.diskOperations,
-      groups: ['disk'],
-      int: true,
-      description: 'Disk operations completed.',
-      feed: (snap, emit) => {
-        for (const d of snap.disk.devices) {
-          emit(d.readsCompleted, rw(d.name, 'read'))
-          emit(d.writesCompleted, rw(d.name, 'write'))
-        }
-      },
-    })
-    r.counter({
-      metric: n.diskMerged,
-      groups: ['disk'],
-      int: true,
-      description: 'Disk reads/writes merged into single physical disk accesses.',
-      feed: (snap, emit) => {
-        for (const d of snap.disk.devices) {
-          emit(d.readsMerged, rw(d.name, 'read'))
-          emit(d.writesMerged, rw(d.name, 'write'))
-        }
-      },
-    })
-    r.counter({
-      metric: n.diskOperationTime,
-      groups: ['disk'],
-      description: 'Time spent in disk operations.',
-      feed: (snap, emit) => {
-        for (const d of snap.disk.devices) {
-          emit(d.readTimeSeconds, rw(d.name, 'read'))
-          emit(d.writeTimeSeconds, rw(d.name, 'write'))
-        }
-      },
-    })
+    // Read/write pairs of /proc/diskstats, each a counter with a direction attribute.
+    const directional = [
+      [n.diskIo, true, 'Disk bytes transferred.', 'readBytes', 'writeBytes'],
+      [n.diskOperations, true, 'Disk operations completed.', 'readsCompleted', 'writesCompleted'],
+      [
+        n.diskMerged,
+        true,
+        'Disk reads/writes merged into single physical disk accesses.',
+        'readsMerged',
+        'writesMerged',
+      ],
+      [n.diskOperationTime, false, 'Time spent in disk operations.', 'readTimeSeconds', 'writeTimeSeconds'],
+    ] as const
+    for (const [metric, int, description, read, write] of directional) {
+      r.counter({
+        metric,
+        groups: ['disk'],
+        int,
+        description,
+        feed: (snap, emit) => {
+          for (const d of snap.disk.devices) {
+            emit(d[read], rw(d.name, 'read'))
+            emit(d[write], rw(d.name, 'write'))
+          }
+        },
+      })
+    }
     r.counter({
       metric: n.diskIoTime,
       groups: ['disk'],
