@@ -175,9 +175,15 @@ service:
 `
 }
 
+/**
+ * The requests the file exporter has written so far. It flushes its buffer on a timer, so the
+ * file can end in the middle of a line: only lines that end in a newline are complete.
+ */
 function readJsonLines(path: string): OtlpJson[] {
   if (!existsSync(path)) return []
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8')
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as OtlpJson)
