@@ -383,8 +383,8 @@ async function benchDrain(body: RealBody, collector: CountingCollector): Promise
 
 // ---------------------------------------------------------------- 3. agent memory
 
-/** The variant run beside the default agent, to show where its memory goes. */
-const SEMI_SPACE_FLAG = '--max-semi-space-size=2'
+/** The variant run beside the default agent, to show what its node flags save. */
+const NODE_DEFAULTS = 'node defaults'
 
 interface Sample {
   cycle: number
@@ -423,7 +423,7 @@ async function startAgent(
   dir: string,
   collector: CountingCollector,
   intervalMs: number,
-  nodeFlags: string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningAgent> {
   const healthPort = await freePort()
   const config = join(dir, 'tfo-agent.yaml')
@@ -456,9 +456,10 @@ logging:
 `,
   )
   const bin = join(__dirname, '..', 'bin', 'tfo-agent.js')
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '--config', config], {
+  const child = spawn(process.execPath, [bin, 'start', '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: dir,
+    env,
   })
   const agent: RunningAgent = {
     label,
@@ -479,14 +480,18 @@ async function benchAgentMemory(collector: CountingCollector): Promise<void> {
   console.log(
     `\n== pipeline: agent memory over ${CYCLES} collection cycles (\`tfo-agent start\`, system interval ${intervalMs}ms ` +
       `(the schema allows 1 ms to 24 d), flush 1s, gRPC+gzip to the real collector; ` +
-      `a second agent with node ${SEMI_SPACE_FLAG} runs alongside as a diagnostic)`,
+      `as users run it, so under its node flags (src/cli/node-flags.ts); a second agent with ` +
+      `TFO_AGENT_NODE_FLAGS="" (${NODE_DEFAULTS}) runs alongside as a diagnostic)`,
   )
-  const dirs = [tempDir('agent'), tempDir('agent-semi')]
+  const dirs = [tempDir('agent'), tempDir('agent-node-defaults')]
   const before = collector.received()
   const bare = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' })
   const agents = [
-    await startAgent('default', dirs[0], collector, intervalMs, []),
-    await startAgent(SEMI_SPACE_FLAG, dirs[1], collector, intervalMs, [SEMI_SPACE_FLAG]),
+    await startAgent('default', dirs[0], collector, intervalMs),
+    await startAgent(NODE_DEFAULTS, dirs[1], collector, intervalMs, {
+      ...process.env,
+      TFO_AGENT_NODE_FLAGS: '',
+    }),
   ]
   const started = now()
   const deadline = Date.now() + Math.max(150_000, CYCLES * intervalMs * 3)
@@ -542,7 +547,7 @@ async function benchAgentMemory(collector: CountingCollector): Promise<void> {
 
 function report(agent: RunningAgent, wallMs: number, main: boolean): void {
   const samples = agent.samples
-  const tag = main ? 'agent' : '  semi-space 2 MB agent'
+  const tag = main ? 'agent' : `  agent with ${NODE_DEFAULTS}`
   if (samples.length === 0) {
     console.log(`  !! ${tag}: no samples`)
     return

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 'use strict'
+// `start` replaces this process with node run under the agent's V8 flags (see
+// src/cli/node-flags.ts); it returns here only for other commands or when that fails.
+require('../dist/cli/node-flags.js').restartInPlace()
 require('../dist/cli/main.js')
   .main(process.argv)
   .then((code) => {

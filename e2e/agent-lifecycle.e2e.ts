@@ -4,6 +4,7 @@
  * SIGHUP with a changed and with a broken config, and SIGTERM with the collector down.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, afterEach, before, describe, test } from 'node:test'
 import { VERSION } from '../src/version'
 import {
@@ -52,9 +53,13 @@ describe('tfo-agent start against the real collector', () => {
     await col?.stop()
   })
 
+  const commandLine = (agent: RunningAgent) => readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8').split('\0')
+
   test('answers status, /health and /metrics, and exports its metrics with its id and key headers', async () => {
     const dataDir = tempDir('life')
     const agent = track(await startAgent(agentConfig({ collector: col.grpcEndpoint, dataDir })))
+    // The process that was spawned restarted itself in place under the agent's V8 flags.
+    assert.ok(commandLine(agent).includes('--max-semi-space-size=2'), commandLine(agent).join(' '))
     const m = await agent.waitForMetrics(
       (x) => x.collections >= 3 && x.exportsOk >= 2,
       'a few cycles exported',
@@ -90,6 +95,28 @@ describe('tfo-agent start against the real collector', () => {
     const again = track(await startAgent(agentConfig({ collector: col.grpcEndpoint, dataDir })))
     assert.equal(await again.agentId(), agentId, 'the same data dir keeps the agent id')
     assert.equal(await again.stop('SIGTERM'), 0)
+  })
+
+  test('keeps the node flags it was given when TFO_AGENT_NODE_FLAGS is empty, and uses its list when set', async () => {
+    const config = agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('flags') })
+    const plain = track(await startAgent(config, { env: { ...process.env, TFO_AGENT_NODE_FLAGS: '' } }))
+    assert.deepEqual(
+      commandLine(plain).filter((a) => a.startsWith('--max')),
+      [],
+      commandLine(plain).join(' '),
+    )
+    assert.equal(await plain.stop('SIGTERM'), 0)
+    const own = track(
+      await startAgent(config, {
+        env: { ...process.env, TFO_AGENT_NODE_FLAGS: '--max-semi-space-size=4 --max-old-space-size=256' },
+      }),
+    )
+    assert.deepEqual(
+      commandLine(own).filter((a) => a.startsWith('--max')),
+      ['--max-semi-space-size=4', '--max-old-space-size=256'],
+    )
+    await own.waitForMetrics((x) => x.collections >= 2, 'collecting under its own flags')
+    assert.equal(await own.stop('SIGTERM'), 0)
   })
 
   test('applies a changed config on SIGHUP without losing what was buffered', async () => {

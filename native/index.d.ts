@@ -746,6 +746,13 @@ export interface PsiRecord {
   totalSeconds: number
 }
 
+/**
+ * Replaces this process with `file` run with `args` (`args[0]` included), keeping its
+ * pid, environment and open file descriptors. Does not return when it works; throws
+ * with the OS's reason when it does not (and always on Windows).
+ */
+export declare function replaceProcess(file: string, args: Array<string>): void
+
 /** The resources group. */
 export interface ResourcesSnapshot {
   /** Allocated file handles in use (`file-nr`: allocated − free). */

@@ -839,3 +839,4 @@ module.exports.HostCollector = nativeBinding.HostCollector
 module.exports.benchRawRead = nativeBinding.benchRawRead
 module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
 module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs
+module.exports.replaceProcess = nativeBinding.replaceProcess

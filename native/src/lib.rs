@@ -10,6 +10,7 @@ pub mod container;
 pub mod cpu;
 pub mod disk;
 pub mod error;
+pub mod exec;
 pub mod filesystem;
 pub mod floor;
 pub mod host;
@@ -118,4 +119,18 @@ pub fn bench_tcp_netlink() -> napi::Result<u32> {
 pub fn bench_tcp_procfs() -> napi::Result<u32> {
     let (v4, v6) = net::tcp::count_procfs(&procfs::Roots::default()).map_err(to_napi)?;
     Ok(v4.total + v6.total)
+}
+
+/// Replaces this process with `file` run with `args` (`args[0]` included), keeping its
+/// pid, environment and open file descriptors. Does not return when it works; throws
+/// with the OS's reason when it does not (and always on Windows).
+#[napi]
+pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
+    match exec::replace_process(&file, &args) {
+        Ok(never) => match never {},
+        Err(e) => Err(napi::Error::new(
+            napi::Status::GenericFailure,
+            format!("cannot run {file}: {e}"),
+        )),
+    }
 }

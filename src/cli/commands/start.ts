@@ -11,6 +11,11 @@ export function registerStart(program: Command, ctx: CommandContext): void {
     .addOption(configOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
+    .addHelpText(
+      'after',
+      '\nThe command restarts node in place with --max-semi-space-size=2 (a bounded young heap) unless\n' +
+        'node already has that flag; TFO_AGENT_NODE_FLAGS replaces the list, empty turns the restart off.',
+    )
     .action(async (opts: RunOptions) => {
       // Loaded here, not at the top: the pipeline is heavy and the other commands do not need it.
       const { startAgent } = await import('../api/start.js')
