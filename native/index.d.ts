@@ -45,6 +45,13 @@ export declare function benchTcpNetlink(): number
 /** Benchmark: the same count by parsing `/proc/net/tcp` and `/proc/net/tcp6`. */
 export declare function benchTcpProcfs(): number
 
+/**
+ * Benchmark: the calling thread's CPU time in milliseconds (CLOCK_THREAD_CPUTIME_ID),
+ * so `npm run bench` can tell an event-loop gap the main thread spent running from one
+ * it spent waiting for a CPU. 0 where the clock is missing.
+ */
+export declare function benchThreadCpuMs(): number
+
 /** One line of `/proc/diskstats`, with rates over the interval. */
 export interface BlockDevice {
   /** Kernel name, e.g. `sda`, `nvme0n1p1`, `dm-0`. */

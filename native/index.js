@@ -839,4 +839,5 @@ module.exports.HostCollector = nativeBinding.HostCollector
 module.exports.benchRawRead = nativeBinding.benchRawRead
 module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
 module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs
+module.exports.benchThreadCpuMs = nativeBinding.benchThreadCpuMs
 module.exports.replaceProcess = nativeBinding.replaceProcess

@@ -134,3 +134,11 @@ pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
         )),
     }
 }
+
+/// Benchmark: the calling thread's CPU time in milliseconds (CLOCK_THREAD_CPUTIME_ID),
+/// so `npm run bench` can tell an event-loop gap the main thread spent running from one
+/// it spent waiting for a CPU. 0 where the clock is missing.
+#[napi]
+pub fn bench_thread_cpu_ms() -> f64 {
+    floor::thread_cpu_ms()
+}
