@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
-import { BatchBuffer, type BufferOptions } from '../src/buffer'
+import { BatchBuffer, BufferLockedError, type BufferOptions } from '../src/buffer'
 import { bodyFor } from './helpers/buffer-bodies'
 
 const root = mkdtempSync(join(tmpdir(), 'tfo-buffer-durability-'))
@@ -50,6 +50,40 @@ async function killWriterAfter(
 }
 
 describe('the batch buffer on disk', () => {
+  it('belongs to one process at a time: a second opener is refused, by name, until the holder dies', async () => {
+    const path = join(root, 'held')
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'helpers', 'buffer-writer.ts'), path, 'sync'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    let pushed = 0
+    for await (const _line of createInterface({ input: child.stdout! })) if (++pushed === 5) break
+    await assert.rejects(BatchBuffer.open(options(path)), (err: unknown) => {
+      assert.ok(err instanceof BufferLockedError, String(err))
+      assert.equal(err.path, path)
+      assert.match(err.message, new RegExp(`in use by tfo-agent \\(pid ${child.pid} on `))
+      assert.match(err.message, /give each agent its own agent\.data_dir/)
+      return true
+    })
+    child.kill('SIGKILL')
+    await exited
+    // The kernel let the lock go with the process: the store opens, with what the writer left.
+    const buffer = await BatchBuffer.open(options(path))
+    assert.ok(buffer.stats().diskBatches >= 5, `${buffer.stats().diskBatches} batches on disk`)
+    await buffer.close()
+  })
+
+  it('refuses a second open in the same process too, and opens again after close', async () => {
+    const path = join(root, 'twice')
+    const first = await BatchBuffer.open(options(path))
+    await assert.rejects(BatchBuffer.open(options(path)), BufferLockedError)
+    await first.close()
+    const again = await BatchBuffer.open(options(path))
+    await again.close()
+  })
+
   it('survives SIGKILL of a writer process: what reached disk is all there, byte-identical, oldest first', async () => {
     const path = join(root, 'killed')
     const printed = await killWriterAfter(path, 'sync', 60)

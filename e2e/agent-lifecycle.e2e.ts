@@ -119,6 +119,21 @@ describe('tfo-agent start against the real collector', () => {
     assert.equal(await own.stop('SIGTERM'), 0)
   })
 
+  test('refuses to run a second agent on the same buffer, naming the first, and leaves the first running', async () => {
+    const config = agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('shared') })
+    const first = track(await startAgent(config))
+    await first.waitForMetrics((x) => x.collections >= 1, 'the first agent collecting')
+    const second = track(await startAgent(config, { waitHealthy: false }))
+    const exit = await second.exited
+    assert.equal(exit.code, 1, second.output())
+    const fatal = second.logs().find((r) => r.level === 'fatal' || r.level === 'error')
+    assert.ok(fatal, second.output())
+    assert.match(String(fatal.msg), new RegExp(`is in use by tfo-agent \\(pid ${first.pid} on `))
+    const before = (await first.metrics()).collections
+    await first.waitForMetrics((x) => x.collections > before, 'the first agent still collecting')
+    assert.equal(await first.stop('SIGTERM'), 0)
+  })
+
   test('applies a changed config on SIGHUP without losing what was buffered', async () => {
     const dataDir = tempDir('hup')
     const config = agentConfig({

@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** An exclusive lock on a file, held until `release()` or until the process ends. */
+export declare class FileLock {
+  /** Lets the lock go (idempotent). */
+  release(): void
+}
+
 /**
  * Reads the host. Keep one instance: it remembers the previous counters, so each
  * collect's rates and percentages cover the interval since the one before.
@@ -845,6 +851,13 @@ export interface TcpStateCounts {
   /** All sockets counted. */
   total: number
 }
+
+/**
+ * Takes an exclusive lock on `path` (created if missing) without waiting, and writes
+ * `holder` into the file. Returns the holder line of whoever has it instead when the lock
+ * is taken. Throws when the file cannot be opened. Windows: no lock, always granted.
+ */
+export declare function tryLockFile(path: string, holder: string): FileLock | string
 
 /**
  * Whether the host is a virtual machine, of what kind, and which cloud the DMI

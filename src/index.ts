@@ -9,7 +9,14 @@ export type * from './snapshot-types'
 export { Agent, type AgentEvents, type AgentOptions } from './agent/agent'
 export { runAgent, type RunAgentOptions } from './agent/run'
 export { MetricModel, buildResource, type MetricModelOptions, type CollectedMetrics } from './metrics'
-export { BatchBuffer, type Batch, type BatchInput, type BufferOptions, type BufferStats } from './buffer'
+export {
+  BatchBuffer,
+  BufferLockedError,
+  type Batch,
+  type BatchInput,
+  type BufferOptions,
+  type BufferStats,
+} from './buffer'
 export { createExporter, type Exporter, type ExporterOptions, type ExportOutcome } from './export'
 export { toSystemInfo, HeartbeatClient, type SystemInfo, type AgentMeta } from './heartbeat'
 export { loadConfig, parseConfig, ConfigError, type AgentConfig } from './config'

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod filesystem;
 pub mod floor;
 pub mod host;
+pub mod lock;
 pub mod memory;
 pub mod net;
 pub mod paging;
@@ -141,4 +142,34 @@ pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
 #[napi]
 pub fn bench_thread_cpu_ms() -> f64 {
     floor::thread_cpu_ms()
+}
+
+/// An exclusive lock on a file, held until `release()` or until the process ends.
+#[napi]
+pub struct FileLock {
+    file: Option<std::fs::File>,
+}
+
+#[napi]
+impl FileLock {
+    /// Lets the lock go (idempotent).
+    #[napi]
+    pub fn release(&mut self) {
+        self.file = None;
+    }
+}
+
+/// Takes an exclusive lock on `path` (created if missing) without waiting, and writes
+/// `holder` into the file. Returns the holder line of whoever has it instead when the lock
+/// is taken. Throws when the file cannot be opened. Windows: no lock, always granted.
+#[napi]
+pub fn try_lock_file(path: String, holder: String) -> napi::Result<napi::Either<FileLock, String>> {
+    match lock::try_lock(std::path::Path::new(&path), &holder) {
+        Ok(lock::Outcome::Held(file)) => Ok(napi::Either::A(FileLock { file: Some(file) })),
+        Ok(lock::Outcome::Busy { holder }) => Ok(napi::Either::B(holder)),
+        Err(e) => Err(napi::Error::new(
+            napi::Status::GenericFailure,
+            format!("cannot lock {path}: {e}"),
+        )),
+    }
 }

@@ -232,6 +232,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#host = new HostCollector(o.hostCollectorOptions(c))
     this.#cloud = new CloudFacts(c, log)
     const identity = await this.#cloud.settle()
+    // The buffer before the health server: a second agent on the same data dir is told that,
+    // not that the health port is taken.
+    const store = c.exporter.otlp.enabled ? await openStore(c, log, !this.#reloading) : undefined
+    this.#store = store
     if (c.health.enabled) {
       this.#health = await startHealthServer({
         endpoint: c.health.endpoint,
@@ -240,9 +244,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         logger: log,
       })
     }
-    if (c.exporter.otlp.enabled) {
-      this.#store = await openStore(c, log, !this.#reloading)
-      this.#buffer = this.#store.buffer
+    if (store) {
+      this.#buffer = store.buffer
       this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
       this.#updateBufferGauges()
       this.#exporter = createExporter(o.exporterOptions(c, log))

@@ -9,8 +9,14 @@
  */
 import type { Logger } from 'pino'
 
+import { BufferLockedError } from '../buffer'
 import type { AgentConfig } from '../config'
+import { HealthServerError } from '../health/server'
 import { Agent } from './agent'
+
+/** Errors whose message says all an operator needs: logged without a stack trace. */
+const explained = (err: unknown): boolean =>
+  err instanceof HealthServerError || err instanceof BufferLockedError
 
 export interface RunAgentOptions {
   /** The validated, merged configuration, with `agent.id` and `agent.data_dir` resolved. */
@@ -40,7 +46,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   try {
     await agent.start()
   } catch (err) {
-    logger.fatal({ err }, `the agent could not start: ${(err as Error).message}`)
+    logger.fatal(explained(err) ? {} : { err }, `the agent could not start: ${(err as Error).message}`)
     return 1
   }
   describeStart(agent, logger)

@@ -20,7 +20,8 @@ export interface AgentStore {
 /** Opens the buffer; `announce` logs what an earlier run left to send. */
 export async function openStore(config: AgentConfig, logger: Logger, announce: boolean): Promise<AgentStore> {
   const scratch = config.buffer.enabled ? undefined : await mkdtemp(join(tmpdir(), 'tfo-agent-buffer-'))
-  const buffer = await BatchBuffer.open(bufferOptions(config, logger, scratch ?? bufferPath(config)))
+  const path = scratch ? join(scratch, 'buffer') : bufferPath(config)
+  const buffer = await BatchBuffer.open(bufferOptions(config, logger, path))
   const opened = buffer.stats()
   if (announce && opened.diskBatches > 0) {
     logger.info(

@@ -4,6 +4,7 @@
  * oldest first; bounded by size, age and retries, with every drop counted.
  */
 export { BatchBuffer, BATCH_OVERHEAD_BYTES } from './buffer'
+export { BufferLockedError } from './lock'
 export type {
   Batch,
   BatchInput,

@@ -13,6 +13,7 @@ import { mkdirSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { open, type Database, type RootDatabase } from 'lmdb'
 import { inspectDataFile } from './lmdb-file'
+import { lockStore } from './lock'
 import type { Signal } from './types'
 
 export const FORMAT_VERSION = 1
@@ -143,12 +144,28 @@ export class Store {
     private readonly state: Database<unknown, string>,
   ) {}
 
+  /** Lets the store's lock go; set by `open`. */
+  private unlock: () => void = () => undefined
+
   /**
    * Opens the store at `path`; a store that cannot be opened, is corrupt or has another format
    * is renamed to `<path>.corrupt-<timestamp>` and replaced by a fresh one (readable batches and
-   * cursors are copied over). Throws only when the directory itself cannot be created or renamed.
+   * cursors are copied over). Throws `BufferLockedError` when another agent has the store, and
+   * otherwise only when the directory itself cannot be created or renamed.
    */
   static async open(path: string, now: () => number): Promise<OpenedStore> {
+    const unlock = lockStore(path)
+    try {
+      const opened = await Store.openLocked(path, now)
+      opened.store.unlock = unlock
+      return opened
+    } catch (err) {
+      unlock()
+      throw err
+    }
+  }
+
+  private static async openLocked(path: string, now: () => number): Promise<OpenedStore> {
     let problem: string | undefined
     let scan: Scan | undefined
     let salvage: Array<WriteItem> = []
@@ -343,7 +360,11 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    await this.env.close()
+    try {
+      await this.env.close()
+    } finally {
+      this.unlock()
+    }
   }
 }
 
