@@ -137,8 +137,13 @@ describe("tfo-agent start with the buffer's limits and damage", () => {
     assert.equal(moved.length, 1, `one line about the moved store (${what}):\n${agent.output()}`)
     assert.ok(atLeast(moved[0], 'error'))
     assert.ok(moved[0].msg.includes(bufferDir), moved[0].msg)
-    const aside = readdirSync(dataDir).filter((name) => name !== 'buffer' && name.startsWith('buffer'))
-    assert.equal(aside.length, 1, `the old store kept beside: ${readdirSync(dataDir).join(', ')}`)
+    // Beside the fresh store: the old one, moved aside, and the lock file.
+    const beside = readdirSync(dataDir).filter((name) => name !== 'buffer' && name.startsWith('buffer'))
+    assert.equal(beside.filter((n) => n.startsWith('buffer.corrupt-')).length, 1, beside.join(', '))
+    assert.deepEqual(
+      beside.filter((n) => !n.startsWith('buffer.corrupt-')),
+      ['buffer.lock'],
+    )
     assert.equal((await agent.health()).status, 200)
     const m = await agent.waitForMetrics((x) => x.exportsOk >= 2, 'exports after the damaged start')
     assert.equal(m.exportsFailed, 0)
