@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { AGENT_NODE_FLAGS, planRestart, restartInPlace, type Invocation } from '../src/cli/node-flags'
-import { native } from '../src/native'
+import { native, NativeBindingError } from '../src/native'
 
 const base: Invocation = {
   execPath: '/usr/bin/node',
@@ -96,6 +96,15 @@ describe('restarting `tfo-agent start` under the agent node flags', () => {
       "tfo-agent: could not restart with --max-semi-space-size=2 (cannot run /usr/bin/node: Permission denied (os error 13)); running with node's defaults",
     ])
     restartInPlace({ ...base, env: { TFO_AGENT_NODE_FLAGS: 'x' } }, assert.fail, (l) => void said.push(l))
+    assert.equal(said.length, 2)
+    // Without an addon there is nothing to add: the command reports the missing binary itself.
+    restartInPlace(
+      base,
+      () => {
+        throw new NativeBindingError('tfo-agent has no native binary for linux-x64-gnu')
+      },
+      (l) => void said.push(l),
+    )
     assert.equal(said.length, 2)
   })
 

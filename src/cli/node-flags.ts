@@ -13,7 +13,7 @@
  * Flags the user already gave node (on its command line or in NODE_OPTIONS) win, and
  * `TFO_AGENT_NODE_FLAGS` replaces the list: empty, it turns the restart off.
  */
-import { native } from '../native'
+import { native, NativeBindingError } from '../native'
 
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2']
 export const NODE_FLAGS_ENV = 'TFO_AGENT_NODE_FLAGS'
@@ -94,6 +94,8 @@ export function restartInPlace(
   try {
     replace(plan.file, plan.args)
   } catch (err) {
+    // No addon for this platform: the command itself will say so, in full.
+    if (err instanceof NativeBindingError) return plan
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err)
     warn(`tfo-agent: could not restart with ${plan.flags.join(' ')} (${why}); running with node's defaults`)
   }
