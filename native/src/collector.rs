@@ -154,10 +154,6 @@ impl Collector {
         }
     }
 
-    pub fn settings(&self) -> &Arc<Settings> {
-        &self.settings
-    }
-
     pub fn collect(&mut self) -> HostSnapshot {
         let started = Instant::now();
         let seconds = self

@@ -26,26 +26,36 @@ pub fn replace_process(file: &str, args: &[String]) -> io::Result<std::convert::
     }
     let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
     argv.push(std::ptr::null());
-    keep_stdio_open();
+    let marked = keep_stdio_open();
     // SAFETY: `file` and every `argv` entry are NUL-terminated strings that outlive the
     // call, and `argv` ends with a null pointer. `execv` returns only on failure.
     unsafe { libc::execv(file.as_ptr(), argv.as_ptr()) };
-    Err(io::Error::last_os_error())
+    let err = io::Error::last_os_error();
+    // This process carries on: its streams get back the flag they had.
+    for fd in marked {
+        // SAFETY: fcntl on a descriptor number.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    Err(err)
 }
 
 /// Node (libuv) may have marked the standard streams close-on-exec; the new image must
 /// get them, or its output would go to the /dev/null node puts in their place.
+/// Returns the descriptors whose flag it cleared.
 #[cfg(unix)]
-fn keep_stdio_open() {
+fn keep_stdio_open() -> Vec<libc::c_int> {
+    let mut cleared = Vec::new();
     for fd in 0..=2 {
         // SAFETY: fcntl on a descriptor number; a closed one just fails with EBADF.
         unsafe {
             let flags = libc::fcntl(fd, libc::F_GETFD);
             if flags >= 0 && flags & libc::FD_CLOEXEC != 0 {
                 libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+                cleared.push(fd);
             }
         }
     }
+    cleared
 }
 
 #[cfg(not(unix))]

@@ -60,10 +60,8 @@ pub fn read_all(roots: &Roots) -> u64 {
 pub fn thread_cpu_ms() -> f64 {
     #[cfg(unix)]
     {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
+        // SAFETY: timespec is plain integers (and, on some targets, padding): all zeroes is valid.
+        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
         // SAFETY: clock_gettime writes one timespec that we own.
         if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
             return ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6;

@@ -174,13 +174,9 @@ impl<T> Previous<T> {
     }
 
     /// The kept counters, whenever they were read.
+    #[cfg(test)]
     pub fn value(&self) -> Option<&T> {
         self.read.as_ref().map(|(_, v)| v)
-    }
-
-    /// Seconds the rates of a read at `now` cover: 0 when [`Previous::since`] is `None`.
-    pub fn seconds(&self, now: Instant) -> f64 {
-        self.since(now).map_or(0.0, |(_, s)| s)
     }
 
     /// Keeps `value`, read at `now`, unless the kept read is too recent to measure

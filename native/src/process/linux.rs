@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Read};
+use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -255,44 +256,85 @@ impl Scan<'_> {
         // Reading `cmdline` (or resolving `exe`) takes the process's mm lock, which a
         // process in state D may hold for as long as its I/O hangs (a dead NFS server):
         // the scan would hang with it. Such a process is matched on its name only.
-        let blocked = ps.state == b'D';
+        let mut subject = Subject {
+            comm,
+            blocked: ps.state == b'D',
+            dir,
+            buf,
+            cmdline: None,
+            exe: None,
+        };
         if let Some(set) = self.exclude {
-            c.excluded = matches(set, comm, dir, buf, blocked);
+            c.excluded = subject.is_match(set);
         }
         if let (Some(set), false) = (self.patterns, c.excluded) {
-            c.matched = matches(set, comm, dir, buf, blocked);
+            c.matched = subject.is_match(set);
         }
         Some(c)
     }
 }
 
-/// A process matches when its short name, the file name of `argv[0]` or of the
-/// executable, the executable path or the command line does; a `blocked` (state D)
-/// one on its short name only.
-fn matches(
-    set: &RegexSet,
-    comm: &[u8],
-    dir: &mut PathBuf,
-    buf: &mut Vec<u8>,
+/// What a process is matched on. Its `cmdline` and `exe` are read only when a set does
+/// not match its short name, and then once, however many sets ask.
+struct Subject<'a> {
+    comm: &'a [u8],
+    /// State D: matched on `comm` only (see `Scan::process`).
     blocked: bool,
-) -> bool {
-    set.is_match(comm) || (!blocked && (matches_cmdline(set, dir, buf) || matches_exe(set, dir)))
+    dir: &'a mut PathBuf,
+    buf: &'a mut Vec<u8>,
+    /// `argv[0]`'s file name and the command line, as ranges of `buf`; `Some(None)` when
+    /// unreadable.
+    cmdline: Option<Option<(Range<usize>, Range<usize>)>>,
+    exe: Option<Option<PathBuf>>,
 }
 
-/// `comm` keeps 15 bytes of a name, so `^long-program-name$` is also tried on the
-/// file name of `argv[0]` and of the executable, as well as on the whole command line.
-fn matches_cmdline(set: &RegexSet, dir: &mut PathBuf, buf: &mut Vec<u8>) -> bool {
-    read_into(&with_file(dir, "cmdline"), buf, CMDLINE_CAP).is_ok()
-        && (set.is_match(stat::argv0_name(buf)) || set.is_match(stat::cmdline_in_place(buf)))
-}
+impl Subject<'_> {
+    /// Whether `set` matches the short name, the file name of `argv[0]` or of the
+    /// executable, the executable path or the command line (`comm` keeps 15 bytes of a
+    /// name, so `^long-program-name$` needs the others).
+    fn is_match(&mut self, set: &RegexSet) -> bool {
+        if set.is_match(self.comm) {
+            return true;
+        }
+        if self.blocked {
+            return false;
+        }
+        if let Some((argv0, line)) = self.cmdline() {
+            if set.is_match(&self.buf[argv0]) || set.is_match(&self.buf[line]) {
+                return true;
+            }
+        }
+        self.exe().is_some_and(|exe| {
+            set.is_match(exe.as_os_str().as_bytes())
+                || exe
+                    .file_name()
+                    .is_some_and(|name| set.is_match(name.as_bytes()))
+        })
+    }
 
-fn matches_exe(set: &RegexSet, dir: &mut PathBuf) -> bool {
-    fs::read_link(with_file(dir, "exe")).is_ok_and(|exe| {
-        set.is_match(exe.as_os_str().as_bytes())
-            || exe
-                .file_name()
-                .is_some_and(|name| set.is_match(name.as_bytes()))
-    })
+    fn cmdline(&mut self) -> Option<(Range<usize>, Range<usize>)> {
+        if self.cmdline.is_none() {
+            let read = read_into(&with_file(self.dir, "cmdline"), self.buf, CMDLINE_CAP).is_ok();
+            self.cmdline = Some(read.then(|| {
+                let argv0 = stat::argv0_name(self.buf);
+                let start = if argv0.is_empty() {
+                    0
+                } else {
+                    argv0.as_ptr() as usize - self.buf.as_ptr() as usize
+                };
+                let argv0 = start..start + argv0.len();
+                (argv0, 0..stat::cmdline_in_place(self.buf).len())
+            }));
+        }
+        self.cmdline.clone().flatten()
+    }
+
+    fn exe(&mut self) -> Option<&PathBuf> {
+        if self.exe.is_none() {
+            self.exe = Some(fs::read_link(with_file(self.dir, "exe")).ok());
+        }
+        self.exe.as_ref().and_then(Option::as_ref)
+    }
 }
 
 /// `dir/name`, reusing `dir`'s allocation; the guard pops `name` when dropped.
