@@ -72,13 +72,14 @@ export async function benchLogs(): Promise<void> {
     pollInterval: '100ms',
     flushInterval: '200ms',
   })
+  let sampler: NodeJS.Timeout | undefined
   try {
     // /metrics answers once the log collector has started; give it its first poll.
     await new Promise((r) => setTimeout(r, 500))
     const idle = processUsage(agent.pid)
     const rss: number[] = []
     let diskBatches = 0
-    const sampler = setInterval(() => {
+    sampler = setInterval(() => {
       rss.push(processUsage(agent.pid).rssBytes)
       void agent.metrics().then(
         (m) => (diskBatches = Math.max(diskBatches, m.bufferBatches)),
@@ -124,6 +125,8 @@ export async function benchLogs(): Promise<void> {
       `${rss.length} samples; at most ${diskBatches} batches waiting`,
     )
   } finally {
+    // A failed wait must not leave the sampler reading a stopped agent's /proc entry.
+    clearInterval(sampler)
     await agent.stop('SIGTERM')
     await col.stop()
     rmSync(dir, { recursive: true, force: true })

@@ -37,7 +37,6 @@ const agentState = (r: RecordedRequest) => (r.json as { agent: AgentSection }).a
 describe('the heartbeat of tfo-agent start', () => {
   let col: RunningCollector
   let api: RecordingServer
-  const agents: RunningAgent[] = []
   const servers: Array<{ close(): unknown }> = []
 
   before(async () => {
@@ -70,7 +69,6 @@ describe('the heartbeat of tfo-agent start', () => {
     const agent = await startAgent(
       agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('hb'), api: api.url }),
     )
-    agents.push(agent)
     const agentId = await agent.agentId()
     await agent.waitForMetrics((m) => m.exportsOk >= 2 && m.collections >= 5, 'five cycles and exports')
     await waitForBeats(3, agent)
@@ -121,7 +119,6 @@ describe('the heartbeat of tfo-agent start', () => {
         over: { telemetryflow: { timeout: '30s' } },
       }),
     )
-    agents.push(agent)
     await waitForBeats(1, agent)
     const first = api.heartbeats().length
     const m = await agent.waitForMetrics((x) => x.collections >= 5, 'five cycles with the export stuck')
@@ -146,7 +143,6 @@ describe('the heartbeat of tfo-agent start', () => {
     const agent = await startAgent(
       agentConfig({ collector: '127.0.0.1:9', dataDir: tempDir('hb-down'), api: api.url }),
     )
-    agents.push(agent)
     await agent.waitForMetrics((x) => x.collections >= 4 && x.exportsFailed >= 2, 'exports failing')
     const beats = await waitForBeats(3, agent)
     const buffered = beats.map((b) => agentState(b).buffer.batches)
@@ -164,7 +160,6 @@ describe('the heartbeat of tfo-agent start', () => {
     const agent = await startAgent(
       agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('hb-401'), api: api.url }),
     )
-    agents.push(agent)
     await waitForBeats(1, agent)
     // Six one-second heartbeat intervals, measured by the agent's collections on the same interval.
     const m = await agent.waitForMetrics((x) => x.collections >= 7, 'seven cycles')

@@ -16,6 +16,7 @@ import {
   KEY_SECRET,
   killAllAgents,
   merge,
+  nanos,
   runCli,
   startAgent,
   tempDir,
@@ -257,14 +258,10 @@ describe('tfo-agent start against the real collector', () => {
     )
     assert.equal(announced.batches, kept.batches)
     const requests = await col.waitForMetrics(
-      (r) =>
-        distinctTimes(cyclesOf(r, agentId)).filter((t) => t < BigInt(stoppedAt) * 1_000_000n).length >=
-        m.collections,
+      (r) => distinctTimes(cyclesOf(r, agentId)).filter((t) => t < nanos(stoppedAt)).length >= m.collections,
       30_000,
     )
-    const firstRun = distinctTimes(cyclesOf(requests, agentId)).filter(
-      (t) => t < BigInt(stoppedAt) * 1_000_000n,
-    )
+    const firstRun = distinctTimes(cyclesOf(requests, agentId)).filter((t) => t < nanos(stoppedAt))
     assert.ok(firstRun.length >= m.collections, `${m.collections} collected, ${firstRun.length} arrived`)
     assert.equal(await next.stop('SIGTERM'), 0)
   })

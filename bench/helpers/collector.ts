@@ -10,11 +10,11 @@
  * Log sampling is switched off, or the collector's logger would keep only
  * every 100th identical line after the first few.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../../e2e/helpers/otelcol'
+import { collectorBinary, freePort } from '../../e2e/helpers/otelcol'
 
 export interface Received {
   requests: number
@@ -33,17 +33,6 @@ export interface CountingCollector {
 }
 
 const LINE = /"resource metrics": (\d+), "metrics": \d+, "data points": (\d+)/g
-
-function binary(): string {
-  if (process.env.TFO_OTELCOL_BIN) return process.env.TFO_OTELCOL_BIN
-  const script = join(__dirname, '..', '..', 'scripts', 'ensure-otelcol.sh')
-  const bin = execFileSync('bash', [script], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim()
-  process.env.TFO_OTELCOL_BIN = bin
-  return bin
-}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -80,7 +69,9 @@ service:
   let log = ''
   let ready = false
   let exited: number | null | undefined
-  const child: ChildProcess = spawn(binary(), ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(collectorBinary(), ['--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const onData = (chunk: Buffer) => {
     const text = tail + chunk.toString()
     const cut = text.lastIndexOf('\n') + 1

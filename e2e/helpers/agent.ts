@@ -41,7 +41,7 @@ export const KEY_SECRET = 'tfs_e2e_never_print_this_secret_7f3a'
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Writes `config` to `path` as YAML. */
-export function writeConfigFile(path: string, config: ConfigObject): void {
+function writeConfigFile(path: string, config: ConfigObject): void {
   writeFileSync(path, stringify(config))
 }
 

@@ -72,7 +72,8 @@ export const DEFAULT_CAPTURED_HEADERS = [
 
 const READY_LINE = 'Everything is ready'
 
-function collectorBinary(): string {
+/** The test collector's binary: built once (scripts/ensure-otelcol.sh), then cached for the process. */
+export function collectorBinary(): string {
   if (process.env.TFO_OTELCOL_BIN) return process.env.TFO_OTELCOL_BIN
   const script = join(__dirname, '..', '..', 'scripts', 'ensure-otelcol.sh')
   const bin = execFileSync('bash', [script], {

@@ -27,10 +27,10 @@ import { pointRows, type PointRow, type Value } from '../../__test__/fixtures/ot
 import { startAgent as startBaseAgent, type RunningAgent } from './agent'
 import type { OtlpJson, RunningCollector } from './otelcol'
 
-export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Resolves when the child has exited (at once when it already has). */
-export function exited(child: ChildProcess): Promise<void> {
+function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => child.once('exit', () => resolve()))
 }
@@ -304,7 +304,7 @@ export interface Cycle {
 }
 
 /** The agent's process resources, grouped into collection cycles (oldest first). */
-export function cyclesOf(requests: OtlpJson[], agentId: string): Cycle[] {
+function cyclesOf(requests: OtlpJson[], agentId: string): Cycle[] {
   const byTime = new Map<string, Cycle>()
   for (const req of requests) {
     for (const row of pointRows(req as never)) {
