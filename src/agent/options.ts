@@ -16,7 +16,7 @@ import type { Logger } from 'pino'
 const MIB = 1024 * 1024
 
 /** The native groups the system collector reads, from its switches. */
-export function systemGroups(config: AgentConfig): string[] {
+function systemGroups(config: AgentConfig): string[] {
   const s = config.collectors.system
   const groups = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
   if (s.cpu) groups.push('cpu')

@@ -136,7 +136,7 @@ export class Pipeline {
       buffer: this.#o.buffer,
       logger: this.#o.logger,
     })
-    await this.#logs.start()
+    this.#logs.start()
   }
 
   /** Carries the log collector's counters into the agent's self-metrics. */

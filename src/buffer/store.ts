@@ -78,7 +78,7 @@ export function logMovedAside(log: Logger, path: string, moved: MovedAside): voi
 }
 
 /** The one log line that says what happened to an unusable store. */
-export function describeMovedAside(path: string, moved: MovedAside): string {
+function describeMovedAside(path: string, moved: MovedAside): string {
   const outcome = [
     moved.salvagedBatches ? `${moved.salvagedBatches} readable batch(es) copied into it` : '',
     moved.lostBatches

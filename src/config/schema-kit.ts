@@ -3,6 +3,7 @@
  * documentation: its type, default and description. The README's configuration
  * reference is generated from the result, so descriptions are written for people.
  */
+import { MAX_DURATION_MS } from './duration'
 
 /** The subset of JSON Schema the configuration uses. */
 export interface SchemaNode {
@@ -17,7 +18,6 @@ export interface SchemaNode {
   pattern?: string
   minimum?: number
   maximum?: number
-  exclusiveMinimum?: number
   examples?: unknown[]
   $schema?: string
   $id?: string
@@ -53,7 +53,7 @@ export function duration(def: string, description: string): SchemaNode {
     type: ['string', 'number'],
     format: 'duration',
     minimum: 0.001,
-    maximum: 2_147_483,
+    maximum: Math.floor(MAX_DURATION_MS / 1000),
     default: def,
     description,
   }

@@ -172,8 +172,7 @@ function translate(error: ErrorObject, tree: unknown): ValidationProblem {
       return { path, message: format ? format.hint(String(value)) : (error.message ?? 'invalid value') }
     }
     case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum': {
+    case 'maximum': {
       if (node && isDuration(node)) return { path, message: DURATION_RANGE }
       const { comparison, limit } = error.params as { comparison: string; limit: number }
       return { path, message: `must be ${comparison} ${limit}, got ${describe(value)}` }

@@ -5,6 +5,7 @@
  * then gives up until the next interval. A rejected key (401/403) is logged once; after
  * that the client asks only every `unauthorizedEvery`-th heartbeat until one succeeds.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffDelay } from '../export/backoff'
 import type { Logger } from 'pino'
 import { USER_AGENT } from '../version'
@@ -198,17 +199,7 @@ export class HeartbeatClient {
 
   /** A backoff wait that ends at once when the client is closed. */
   #sleep(ms: number): Promise<void> {
-    const signal = this.#closing.signal
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve()
-      const done = () => {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      signal.addEventListener('abort', done, { once: true })
-    })
+    return sleep(ms, undefined, { signal: this.#closing.signal }).catch(() => undefined)
   }
 
   #shouldSkip(): HeartbeatResult['skipped'] {

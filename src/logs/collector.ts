@@ -267,7 +267,7 @@ export class LogCollector {
           break
         }
       }
-      if (!got && tail.reader.hasOpenRecord) tail.reader.flushRecord(emit)
+      if (!got) tail.reader.flushRecord(emit)
       await this.commit(group, tail, batch, tail.reader.safeOffset())
     } catch (err) {
       // Nothing read since the last push is lost: read it again next poll.

@@ -51,9 +51,9 @@ export function isPathCursor(value: unknown): value is PathCursor {
   )
 }
 
-const head = Buffer.allocUnsafe(FINGERPRINT_BYTES)
-
 export class FileTail {
+  /** Where the head is read for hashing: one per tail, so no two reads in flight share it. */
+  readonly #head = Buffer.allocUnsafe(FINGERPRINT_BYTES)
   /** File offset of the next read. */
   readPos: number
   /** Offset stored with the last batch pushed (the cursor's offset). */
@@ -119,10 +119,6 @@ export class FileTail {
     this.reader.reset(offset)
   }
 
-  async size(): Promise<number> {
-    return (await this.fd.stat()).size
-  }
-
   /** Reads up to `buf.length` bytes at the read position; the count read (0 at EOF). */
   async read(buf: Buffer): Promise<number> {
     const { bytesRead } = await this.fd.read(buf, 0, buf.length, this.readPos)
@@ -132,7 +128,7 @@ export class FileTail {
   /** Hashes the first bytes as they are now. */
   async takeFingerprint(): Promise<void> {
     const n = await this.readHead()
-    this.fingerprint = sha1(head, n)
+    this.fingerprint = sha1(this.#head, n)
     this.fingerprintBytes = n
   }
 
@@ -143,9 +139,10 @@ export class FileTail {
    */
   async sameContent(): Promise<boolean> {
     const n = await this.readHead()
-    if (n < this.fingerprintBytes || sha1(head, this.fingerprintBytes) !== this.fingerprint) return false
+    if (n < this.fingerprintBytes || sha1(this.#head, this.fingerprintBytes) !== this.fingerprint)
+      return false
     if (n > this.fingerprintBytes) {
-      this.fingerprint = sha1(head, n)
+      this.fingerprint = sha1(this.#head, n)
       this.fingerprintBytes = n
     }
     return true
@@ -154,7 +151,7 @@ export class FileTail {
   /** Whether the file's head matches a stored cursor's fingerprint. */
   async matches(cursor: FileCursor): Promise<boolean> {
     const n = await this.readHead()
-    return n >= cursor.fingerprintBytes && sha1(head, cursor.fingerprintBytes) === cursor.fingerprint
+    return n >= cursor.fingerprintBytes && sha1(this.#head, cursor.fingerprintBytes) === cursor.fingerprint
   }
 
   async close(): Promise<void> {
@@ -162,7 +159,7 @@ export class FileTail {
   }
 
   private async readHead(): Promise<number> {
-    const { bytesRead } = await this.fd.read(head, 0, FINGERPRINT_BYTES, 0)
+    const { bytesRead } = await this.fd.read(this.#head, 0, FINGERPRINT_BYTES, 0)
     return bytesRead
   }
 }

@@ -54,16 +54,6 @@ export class RecordReader {
     return this.pos
   }
 
-  /** Whether a multi-line record is open. */
-  get hasOpenRecord(): boolean {
-    return this.recordStart >= 0
-  }
-
-  /** Whether bytes of a line without its newline are held. */
-  get hasPartialLine(): boolean {
-    return this.partialStart >= 0
-  }
-
   /** Forgets everything held and continues at `offset` (a rewind, or a truncated file). */
   reset(offset: number): void {
     this.pos = offset
