@@ -67,7 +67,8 @@ const telemetryflow = section(
         default: 2,
         minimum: 1,
         maximum: 10,
-        description: 'Factor by which the wait grows after each retry.',
+        description:
+          "Factor by which the wait between export retries grows; the heartbeat's waits always double.",
       },
     }),
     timeout: duration('10s', 'Deadline of one export request.'),
@@ -95,10 +96,16 @@ const agent = section('Who this agent is.', {
     '',
     'Agent id. Empty: generated once (a UUID) and kept in `<data_dir>/agent-id`, so it is stable across restarts. Env: `TELEMETRYFLOW_AGENT_ID`.',
   ),
-  name: str('', 'Display name; empty uses the hostname. Env: `TELEMETRYFLOW_AGENT_NAME`.'),
-  hostname: str('', "Hostname to report; empty uses the host's own."),
+  name: str(
+    '',
+    'Display name sent with the registration (`heartbeat.register`). Env: `TELEMETRYFLOW_AGENT_NAME`.',
+  ),
+  hostname: str(
+    '',
+    "Hostname for the metrics' `host.name` and the registration; empty uses the host's own. The heartbeat's `systemInfo.hostname` is always the kernel's.",
+  ),
   tags: stringMap(
-    'Extra resource attributes added to every metric and the heartbeat, e.g. `team: payments`.',
+    'Extra resource attributes added to every metric and sent with the registration, e.g. `team: payments`.',
   ),
   data_dir: str(
     '',
@@ -119,7 +126,10 @@ const heartbeat = section(
         format: 'url-path',
       },
     ),
-    register: bool(false, 'Register the agent (`POST {api_endpoint}/agents`) before the first heartbeat.'),
+    register: bool(
+      false,
+      'Register the agent (`POST {api_endpoint}/agents`) once at start, beside the first heartbeat; not retried.',
+    ),
   },
 )
 
@@ -153,7 +163,7 @@ const buffer = section('The memory-to-disk buffer that holds data while the endp
     100,
     1,
     1_048_576,
-    'Disk space the buffer may use, MiB; the oldest data is dropped beyond it (and counted).',
+    'Space the buffer may use, memory and disk together, MiB; the oldest data is dropped beyond it (and counted).',
   ),
   max_age: duration('24h', 'Data older than this is dropped (and counted).'),
   max_retries: int(10, 1, 10_000, 'Failed export attempts after which a batch is discarded (and counted).'),

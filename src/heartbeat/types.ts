@@ -255,9 +255,9 @@ export interface SystemInfo {
   containerId: string
   /** `docker`, `containerd`, `cri-o`, `podman`, `kubernetes`, `lxc`, or "". */
   containerRuntime: string
-  /** Container (or Kubernetes pod) name where the environment or configuration gives one, else "". */
+  /** Container (or Kubernetes pod) name: always "" for now (nothing supplies it yet). */
   containerName: string
-  /** Container image where the environment or configuration gives one, else "" (the kernel does not know it). */
+  /** Container image: always "" for now (the kernel does not know it, and nothing supplies it yet). */
   containerImage: string
   // Virtualization
   /** Whether the host is a virtual machine. */

@@ -10,7 +10,7 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
   program
     .command('status')
     .description(
-      "ask a running agent's health endpoint how it is (exit 0 healthy, 1 degraded or unhealthy, 3 no answer)",
+      "ask a running agent's health endpoint how it is (exit 0 healthy, 1 any other state: degraded, unhealthy, starting, stopping; 3 no answer)",
     )
     .addOption(endpointOption())
     .addOption(configOption())
