@@ -24,17 +24,13 @@ import { startCollector, type RunningCollector } from './helpers/otelcol'
 
 describe("tfo-agent start with the buffer's limits and damage", () => {
   let col: RunningCollector
-  let collectorDown = false
 
   before(async () => {
     col = await startCollector({ grpc: true, http: false })
   })
   afterEach(async () => {
     await killAllAgents()
-    if (collectorDown) {
-      await col.restart()
-      collectorDown = false
-    }
+    await col.ensureRunning()
   })
   after(async () => {
     await killAllAgents()
@@ -55,7 +51,6 @@ describe("tfo-agent start with the buffer's limits and damage", () => {
     const agent = await startAgent(config)
     const agentId = await agent.agentId()
     await waitForCycles(agentId, 1)
-    collectorDown = true
     await col.stop()
     const full = await agent.waitForMetrics(
       (m) => m.value('tfo_agent_dropped_batches_total', { reason: 'size' }) >= 20,
@@ -69,7 +64,6 @@ describe("tfo-agent start with the buffer's limits and damage", () => {
     const drop = await agent.waitForLog((r) => atLeast(r, 'warn') && /buffer dropped/.test(r.msg), 'a drop')
     assert.equal(drop.reason, 'size')
     await col.restart()
-    collectorDown = false
 
     await agent.waitForMetrics(
       (m) => m.exportsOk > full.exportsOk && m.bufferBatches < 20,
@@ -158,13 +152,11 @@ describe("tfo-agent start with the buffer's limits and damage", () => {
   test('starts with a truncated buffer file, moves it aside with one clear line, and keeps working', async () => {
     // A real store with batches in it, then cut short.
     const dataDir = tempDir('trunc-src')
-    collectorDown = true
     await col.stop()
     const first = await startAgent(agentConfig({ collector: col.grpcEndpoint, dataDir }))
     await first.waitForMetrics((m) => m.diskBatches >= 2, 'batches on disk')
     assert.equal(await first.stop('SIGTERM'), 0)
     await col.restart()
-    collectorDown = false
     const source = join(dataDir, 'buffer', 'data.mdb')
     const size = statSync(source).size
     assert.ok(size > 16 * 1024, `store size ${size}`)

@@ -26,16 +26,6 @@ import { startCollector, type RunningCollector } from './helpers/otelcol'
 
 describe('tfo-agent start against the real collector', () => {
   let col: RunningCollector
-  let collectorDown = false
-  /** Stops the collector; `afterEach` brings it back if a test failed before it did. */
-  const collectorOff = async () => {
-    collectorDown = true
-    await col.stop()
-  }
-  const collectorOn = async () => {
-    await col.restart()
-    collectorDown = false
-  }
   const outputs: Array<() => string> = []
   const track = (agent: RunningAgent) => {
     outputs.push(agent.output)
@@ -47,7 +37,7 @@ describe('tfo-agent start against the real collector', () => {
   })
   afterEach(async () => {
     await killAllAgents()
-    if (collectorDown) await collectorOn()
+    await col.ensureRunning()
   })
   after(async () => {
     await killAllAgents()
@@ -147,7 +137,7 @@ describe('tfo-agent start against the real collector', () => {
     await col.waitForMetrics((r) => cyclesOf(r, agentId).length >= 1)
 
     // Data waits in the buffer while the collector is down; the reload must keep it.
-    await collectorOff()
+    await col.stop()
     const before = await agent.metrics()
     await agent.waitForMetrics(
       (x) => x.collections >= before.collections + 3 && x.bufferBatches >= 2,
@@ -173,7 +163,7 @@ describe('tfo-agent start against the real collector', () => {
       afterReload.collections >= atReload.collections,
       `collections_total went from ${atReload.collections} to ${afterReload.collections} across the reload`,
     )
-    await collectorOn()
+    await col.restart()
 
     const requests = await col.waitForMetrics(
       (r) => cyclesOf(r, agentId).some((c) => c.resource.wave === 'two'),
@@ -236,7 +226,7 @@ describe('tfo-agent start against the real collector', () => {
     const agent = track(await startAgent(config))
     const agentId = await agent.agentId()
     await col.waitForMetrics((r) => cyclesOf(r, agentId).length >= 1)
-    await collectorOff()
+    await col.stop()
     const down = await agent.metrics()
     const m = await agent.waitForMetrics(
       (x) => x.collections >= down.collections + 3 && x.exportsFailed > 0,
@@ -250,7 +240,7 @@ describe('tfo-agent start against the real collector', () => {
     )
     assert.ok(Number(kept.batches) >= 3, `batches kept: ${String(kept.batches)}`)
 
-    await collectorOn()
+    await col.restart()
     const next = track(await startAgent(config))
     const announced = await next.waitForLog(
       (r) => r.msg === 'buffered data from an earlier run will be sent',

@@ -25,22 +25,13 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('tfo-agent start through a collector outage', () => {
   let col: RunningCollector
-  let collectorDown = false
-  const collectorOff = async () => {
-    collectorDown = true
-    await col.stop()
-  }
-  const collectorOn = async () => {
-    await col.restart()
-    collectorDown = false
-  }
 
   before(async () => {
     col = await startCollector({ grpc: true, http: false })
   })
   afterEach(async () => {
     await killAllAgents()
-    if (collectorDown) await collectorOn()
+    await col.ensureRunning()
   })
   after(async () => {
     await killAllAgents()
@@ -73,7 +64,7 @@ describe('tfo-agent start through a collector outage', () => {
     const agent = await startAgent(config)
     const agentId = await agent.agentId()
     await waitDelivered(agentId, 1)
-    await collectorOff()
+    await col.stop()
     // Read once the collector is gone: nothing more can arrive from this run until it is back.
     const before = (await delivered(agentId)).length
     return { agent, agentId, before }
@@ -89,7 +80,7 @@ describe('tfo-agent start through a collector outage', () => {
       'five cycles collected and exports failing while the collector is down',
     )
     assert.ok(during.bufferBatches >= 4, `buffered while down: ${during.bufferBatches} batches`)
-    await collectorOn()
+    await col.restart()
 
     await agent.waitForMetrics(
       (m) => m.bufferBatches === 0 && m.exportsOk > during.exportsOk,
@@ -139,7 +130,7 @@ describe('tfo-agent start through a collector outage', () => {
       const killedAt = Date.now()
       await agent.kill9()
 
-      await collectorOn()
+      await col.restart()
       const next = await startAgent(config)
       assert.equal(await next.agentId(), agentId)
       const found = await next.waitForLog(

@@ -17,7 +17,7 @@
  * The log and process collector helpers (log-cli.ts, process-agent.ts) are layers over this.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
@@ -45,8 +45,13 @@ function writeConfigFile(path: string, config: ConfigObject): void {
   writeFileSync(path, stringify(config))
 }
 
+/** Temporary directories made here; removed when the test process exits (kept with TFO_KEEP_AGENT_DIR). */
+const tempDirs: string[] = []
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tfo-e2e-${prefix}-`))
+  const dir = mkdtempSync(join(tmpdir(), `tfo-e2e-${prefix}-`))
+  tempDirs.push(dir)
+  return dir
 }
 
 function isObject(v: unknown): v is ConfigObject {
@@ -334,6 +339,8 @@ export async function killAllAgents(): Promise<void> {
 
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL')
+  if (!process.env.TFO_KEEP_AGENT_DIR)
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
 })
 
 /** Runs a one-shot CLI command (e.g. `status`); resolves its exit code and output. */

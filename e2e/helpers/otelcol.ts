@@ -61,6 +61,8 @@ export interface RunningCollector {
   stop(): Promise<void>
   /** Stops and starts again on the same ports, files kept (also after stop()). */
   restart(): Promise<void>
+  /** Starts it again if a test stopped it (for `afterEach`). */
+  ensureRunning(): Promise<void>
 }
 
 export const DEFAULT_CAPTURED_HEADERS = [
@@ -286,6 +288,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     restart: async () => {
       await stop()
       await launch()
+    },
+    ensureRunning: async () => {
+      if (!child) await launch()
     },
   }
 }
