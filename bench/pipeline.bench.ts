@@ -20,7 +20,7 @@ import pino from 'pino'
 import { flushOnce } from '../src/agent/flush'
 import { BATCH_OVERHEAD_BYTES, BatchBuffer, type BufferOptions } from '../src/buffer'
 import { createExporter, type Exporter } from '../src/export'
-import { freePort } from '../e2e/helpers/otelcol'
+import { freePort, pause } from '../e2e/helpers/otelcol'
 import { realBody, type RealBody } from './helpers/body'
 import { startCountingCollector, type CountingCollector } from './helpers/collector'
 import { fmtMB, fmtRate, mean, perSecond, rssKb, slope } from './helpers/stats'
@@ -37,7 +37,6 @@ const MAX_REQUEST_BYTES = 3 * 1024 * 1024
 const INTERVAL_MS = 15_000
 
 const silent = pino({ level: 'silent' })
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const now = () => performance.now()
 
 function tempDir(tag: string): string {

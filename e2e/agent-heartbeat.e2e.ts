@@ -22,9 +22,7 @@ import {
   tempDir,
   type RunningAgent,
 } from './helpers/agent'
-import { startCollector, type RunningCollector } from './helpers/otelcol'
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { pause, startCollector, type RunningCollector } from './helpers/otelcol'
 
 interface AgentSection {
   buffer: { batches: number; diskBatches: number; memoryBatches: number }

@@ -19,9 +19,7 @@ import {
   type ConfigObject,
   type RunningAgent,
 } from './helpers/agent'
-import { startCollector, type RunningCollector } from './helpers/otelcol'
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { pause, startCollector, type RunningCollector } from './helpers/otelcol'
 
 describe('tfo-agent start through a collector outage', () => {
   let col: RunningCollector

@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { killAllAgents } from './helpers/agent'
 import { startLogAgent } from './helpers/log-cli'
-import { startCollector, type OtlpJson, type RunningCollector } from './helpers/otelcol'
+import { pause, startCollector, type OtlpJson, type RunningCollector } from './helpers/otelcol'
 
 interface OutRecord {
   body: string
@@ -66,7 +66,6 @@ const text = (prefix: string, from: number, to: number) =>
   range(from, to)
     .map((n) => `${prefix} ${n} ${n % 10 === 0 ? 'ERROR' : 'INFO'} payload for ${prefix}\n`)
     .join('')
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Records per batch the agent's log collector pushes (its default maxBatchRecords). */
 const MAX_BATCH_RECORDS = 1000

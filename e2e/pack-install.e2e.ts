@@ -26,7 +26,7 @@ import { after, before, describe, test } from 'node:test'
 import Ajv from 'ajv'
 
 import { startAgent, type RunningAgent } from './helpers/agent'
-import { startCollector } from './helpers/otelcol'
+import { pause, startCollector } from './helpers/otelcol'
 
 const root = join(__dirname, '..')
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -100,8 +100,6 @@ function pack(dir: string, dest: string, env: NodeJS.ProcessEnv): string {
   const [info] = JSON.parse(out) as [{ filename: string }]
   return join(dest, info.filename)
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe(
   'packing and installing without a Rust toolchain',
@@ -228,7 +226,7 @@ describe(
         for (let i = 0; i < 180 && !received; i++) {
           assert.equal(agent.child.exitCode, null, `the agent exited early:\n${agent.output()}`)
           received = JSON.stringify(await collector.readMetrics()).includes(agentId)
-          if (!received) await sleep(500)
+          if (!received) await pause(500)
         }
         assert.ok(received, `the collector never received metrics from the agent:\n${agent.output()}`)
 

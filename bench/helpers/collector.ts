@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { collectorBinary, freePort } from '../../e2e/helpers/otelcol'
+import { collectorBinary, freePort, pause } from '../../e2e/helpers/otelcol'
 
 export interface Received {
   requests: number
@@ -33,8 +33,6 @@ export interface CountingCollector {
 }
 
 const LINE = /"resource metrics": (\d+), "metrics": \d+, "data points": (\d+)/g
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function startCountingCollector(): Promise<CountingCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'tfo-bench-otelcol-'))

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { pointRows } from '../../__test__/fixtures/otlp'
-import { freePort, type OtlpJson } from './otelcol'
+import { freePort, pause, type OtlpJson } from './otelcol'
 
 const ROOT = join(__dirname, '..', '..')
 const CLI = join(ROOT, 'bin', 'tfo-agent.js')
@@ -37,8 +37,6 @@ export const atLeast = (r: LogRecord, level: 'warn' | 'error'): boolean =>
   LEVELS.indexOf(r.level) >= LEVELS.indexOf(level)
 export const KEY_ID = 'tfk_e2e_agent_key'
 export const KEY_SECRET = 'tfs_e2e_never_print_this_secret_7f3a'
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Writes `config` to `path` as YAML. */
 function writeConfigFile(path: string, config: ConfigObject): void {

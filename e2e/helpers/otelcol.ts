@@ -108,7 +108,8 @@ function canConnect(port: number): Promise<boolean> {
   })
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** Waits `ms`. */
+export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 function yamlList(items: string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`

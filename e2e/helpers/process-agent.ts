@@ -25,9 +25,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pointRows, type PointRow, type Value } from '../../__test__/fixtures/otlp'
 import { startAgent as startBaseAgent, type RunningAgent } from './agent'
-import type { OtlpJson, RunningCollector } from './otelcol'
-
-const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+import { pause, type OtlpJson, type RunningCollector } from './otelcol'
 
 /** Resolves when the child has exited (at once when it already has). */
 function exited(child: ChildProcess): Promise<void> {
