@@ -1,5 +1,7 @@
 /** Option definitions shared by the commands, so each is spelt and explained once. */
 import { Option } from 'commander'
+import { MAX_DURATION_MS } from '../config/duration'
+import { CliError, EXIT } from './io'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 export const LOG_FORMATS = ['text', 'json'] as const
@@ -21,18 +23,27 @@ export const collectFormatOption = (): Option =>
     .choices(['table', 'json'])
     .default('table')
 
-function nonNegativeInt(name: string) {
+/**
+ * A whole number of milliseconds a timer can wait. A bad value is a usage error: one
+ * line and exit 2 (a `CliError` passes through commander to `main`'s report).
+ */
+function milliseconds(name: string) {
   return (text: string): number => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < 0)
-      throw new Error(`${name} must be a whole number of milliseconds, got "${text}"`)
+    const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
+    if (!Number.isSafeInteger(n))
+      throw new CliError(`${name} must be a whole number of milliseconds, got "${text}"`, EXIT.usage)
+    if (n > MAX_DURATION_MS)
+      throw new CliError(
+        `${name} must be at most ${MAX_DURATION_MS} ms (about 24.8 days; longer overflows Node's timers), got ${text}`,
+        EXIT.usage,
+      )
     return n
   }
 }
 
 export const sampleMsOption = (): Option =>
   new Option('--sample-ms <ms>', 'time between the two samples that rates and percentages are computed over')
-    .argParser(nonNegativeInt('--sample-ms'))
+    .argParser(milliseconds('--sample-ms'))
     .default(1000)
 
 export const outputOption = (): Option =>
@@ -48,7 +59,7 @@ export const endpointOption = (): Option =>
 
 export const timeoutMsOption = (): Option =>
   new Option('--timeout-ms <ms>', 'how long to wait for an answer')
-    .argParser(nonNegativeInt('--timeout-ms'))
+    .argParser(milliseconds('--timeout-ms'))
     .default(3000)
 
 export const jsonOption = (): Option => new Option('--json', 'print as JSON')

@@ -1,6 +1,7 @@
 /** `tfo-agent collect`: one snapshot of the host, sampled over an interval. */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AgentConfig } from '../../config'
+import { MAX_DURATION_MS } from '../../config/duration'
 import { toSystemInfo } from '../../heartbeat/system-info'
 import type { SystemInfo } from '../../heartbeat/types'
 import { HostCollector } from '../../host-collector'
@@ -29,10 +30,13 @@ export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions 
 
 /** Collects twice, `sampleMs` apart, and returns the second snapshot. */
 export async function collectSnapshot(options: CollectOptions): Promise<HostSnapshot> {
+  const sampleMs = options.sampleMs ?? 1000
+  // Past 2^31 − 1 ms Node's timer fires after 1 ms instead: refuse rather than sample for 1 ms.
+  if (!(Number.isInteger(sampleMs) && sampleMs >= 0 && sampleMs <= MAX_DURATION_MS))
+    throw new RangeError(`sampleMs must be a whole number from 0 to ${MAX_DURATION_MS}, got ${sampleMs}`)
   const collector = new HostCollector(hostCollectorOptions(options.config))
   await collector.collect(options.signal)
-  if ((options.sampleMs ?? 1000) > 0)
-    await sleep(options.sampleMs ?? 1000, undefined, { signal: options.signal })
+  if (sampleMs > 0) await sleep(sampleMs, undefined, { signal: options.signal })
   return collector.collect(options.signal)
 }
 

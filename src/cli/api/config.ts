@@ -10,6 +10,7 @@ import {
   starterConfig,
   type LoadedConfig,
 } from '../../config'
+import { resolveDataDir } from '../../identity'
 import { CliError } from '../io'
 import { loadSettings, type ConfigSource } from './settings'
 
@@ -18,10 +19,15 @@ export function validateConfig(source: ConfigSource = {}): Promise<LoadedConfig>
   return loadSettings(source)
 }
 
-/** The effective configuration as YAML, secrets redacted, headed by where it came from. */
+/**
+ * The effective configuration as YAML, secrets redacted, headed by where it came from.
+ * `agent.data_dir` is the directory the agent would use (the default for this user when
+ * the file leaves it empty); nothing is created.
+ */
 export async function showConfig(source: ConfigSource = {}): Promise<string> {
   const loaded = await loadSettings(source)
   const env = source.env ?? process.env
+  loaded.config.agent.data_dir = resolveDataDir(loaded.config, { env })
   const order = configSearchPaths(env, source.cwd).join(', ')
   const overrides = Object.keys(ENV_OVERRIDES).filter((name) => env[name])
   const header = [
