@@ -26,6 +26,12 @@ export interface AgentHeartbeatOptions {
 /** The heartbeat's loop, and a way to close its client (keep-alive sockets) at teardown. */
 export function createHeartbeat(o: AgentHeartbeatOptions): { loop: HeartbeatLoop; close: () => void } {
   const c = o.config
+  if (!c.telemetryflow.api_key_id || !c.telemetryflow.api_key_secret) {
+    o.logger.warn(
+      { api_endpoint: c.telemetryflow.api_endpoint },
+      'the heartbeat is on but no API key is set (telemetryflow.api_key_id and api_key_secret, or TELEMETRYFLOW_API_KEY_ID and TELEMETRYFLOW_API_KEY_SECRET); the API will likely refuse it',
+    )
+  }
   const client = new HeartbeatClient(heartbeatClientOptions(c, o.logger))
   if (c.heartbeat.register) {
     void client.register({

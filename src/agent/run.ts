@@ -133,12 +133,15 @@ function describeStart(agent: Agent, logger: Logger): void {
   const sink = c.exporter.otlp.enabled
     ? `to ${c.telemetryflow.endpoint} over ${c.telemetryflow.protocol}`
     : 'with OTLP export disabled'
+  const heartbeat = c.heartbeat.enabled
+    ? `heartbeat to ${c.telemetryflow.api_endpoint}`
+    : 'heartbeat off (to send it, set telemetryflow.api_key_id and api_key_secret, or heartbeat.enabled: true)'
   logger.info(
     {
       agent_id: c.agent.id,
       health: agent.healthUrl,
       heartbeat: c.heartbeat.enabled ? c.telemetryflow.api_endpoint : 'off',
     },
-    `tfo-agent running: ${parts.join(', ') || 'no collectors enabled'} ${sink}`,
+    `tfo-agent running: ${parts.join(', ') || 'no collectors enabled'} ${sink}; ${heartbeat}`,
   )
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigIssue } from './errors'
 import { expandTree, type Env } from './expand'
+import { applyHeartbeatDefault } from './heartbeat-default'
 import { keyPathText, lineOf, type KeyPath } from './locate'
 import { schemaAt } from './schema-walk'
 import type { AgentConfig } from './types'
@@ -145,6 +146,7 @@ export function parseConfig(
   const tree = coerceExpanded(expansion.tree as Record<string, unknown>, expansion.expanded)
 
   const origins = applyEnvOverrides(tree, env)
+  applyHeartbeatDefault(tree)
   const { config, problems } = validateTree(tree)
   if (!config) {
     throw new ConfigError(

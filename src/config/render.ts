@@ -17,11 +17,9 @@ const STARTER_KEYS = new Set([
   'telemetryflow.protocol',
   'telemetryflow.api_key_id',
   'telemetryflow.api_key_secret',
-  'telemetryflow.api_endpoint',
   'telemetryflow.environment',
   'agent.name',
   'agent.tags',
-  'heartbeat.enabled',
   'heartbeat.interval',
   'collectors.system.enabled',
   'collectors.system.interval',
@@ -30,8 +28,12 @@ const STARTER_KEYS = new Set([
   'logging.format',
 ])
 
-/** Values in the starter that differ from the defaults, to show the `${VAR}` syntax. */
-const STARTER_VALUES: Record<string, string> = {
+/**
+ * Values in the starter that differ from the defaults, to show the `${VAR}` syntax (and
+ * what to write for a key whose default depends on others).
+ */
+const STARTER_VALUES: Record<string, unknown> = {
+  'heartbeat.enabled': true,
   'telemetryflow.api_key_id': '${TELEMETRYFLOW_API_KEY_ID:-}',
   'telemetryflow.api_key_secret': '${TELEMETRYFLOW_API_KEY_SECRET:-}',
 }
@@ -120,7 +122,7 @@ export function configReferenceMarkdown(): string {
           : child.enum
             ? child.enum.map((v) => `\`${v}\``).join(' \\| ')
             : String(child.type)
-        const def = child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``
+        const def = child.default === undefined ? 'see description' : `\`${JSON.stringify(child.default)}\``
         out.push(`| \`${key}\` | ${type} | ${def} | ${child.description.replace(/\|/g, '\\|')} |`)
       }
       for (const [key, child] of nested) walk(child, `${path}.${key}`)

@@ -79,7 +79,7 @@ const telemetryflow = section(
     ),
     api_endpoint: str(
       'http://localhost:8080/api/v1',
-      'Base URL of the TelemetryFlow API (heartbeat, registration). Env: `TELEMETRYFLOW_API_ENDPOINT`.',
+      'Base URL of the TelemetryFlow API (heartbeat, registration); setting it turns the heartbeat on unless `heartbeat.enabled: false`. Env: `TELEMETRYFLOW_API_ENDPOINT`.',
       {
         format: 'http-url',
       },
@@ -116,7 +116,11 @@ const agent = section('Who this agent is.', {
 const heartbeat = section(
   "The periodic heartbeat to the TelemetryFlow API, carrying the host's system information.",
   {
-    enabled: bool(true, 'Send heartbeats.'),
+    enabled: {
+      type: 'boolean',
+      description:
+        'Send heartbeats. Left out: on when `telemetryflow.api_key_id`, `api_key_secret` or `api_endpoint` is set (in the file or the environment), else off. `true` sends them regardless (with a warning at start if no API key is set).',
+    },
     interval: duration('60s', 'Time between heartbeats.'),
     timeout: duration('10s', 'Deadline of one heartbeat request.'),
     path: str(
