@@ -38,7 +38,7 @@ const processes = section('Per-process metrics (`process.*`) for chosen processe
     10,
     0,
     1000,
-    'Also export the top N processes by CPU and the top N by memory; 0 exports only `include` matches.',
+    'Also export the top N processes by CPU and the top N by memory (a process in both is exported once, so N to 2N of them); 0 exports only `include` matches.',
   ),
   max_processes: int(
     200,
