@@ -1,12 +1,13 @@
 /**
  * The Agent: builds the components from the configuration and is the only place that
  * knows their order — native snapshot → metric model → buffer → exporter, with the
- * heartbeat and health server beside them. Embeddable:
+ * heartbeat and health server beside them. Embeddable; `startAgent(config)` (./start.ts)
+ * is the one-call form of:
  *
  * ```ts
  * const agent = new Agent(config, { logger })
  * agent.on('collect', (snapshot) => render(snapshot))
- * await agent.start()
+ * await agent.start() // resolves the agent id and data directory when the config leaves them empty
  * // …
  * await agent.stop()
  * ```
@@ -15,7 +16,7 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
-import type { AgentConfig } from '../config'
+import type { AgentConfig, Env } from '../config'
 import { createExporter, type Exporter } from '../export'
 import {
   AgentStats,
@@ -35,11 +36,14 @@ import type { FlushReport } from './flush'
 import { createHeartbeat } from './heartbeat'
 import { Loop, settlesBy, type LoopTask } from './loop'
 import * as o from './options'
+import { withIdentity } from './identity'
 import { Pipeline } from './pipeline'
 import { openStore, type AgentStore } from './store'
 
 export interface AgentOptions {
   logger: Logger
+  /** Where the default data directory is looked up (HOME, XDG_STATE_HOME); default `process.env`. */
+  env?: Env
 }
 
 export interface AgentEvents {
@@ -61,6 +65,7 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
 export class Agent extends EventEmitter<AgentEvents> {
   #config: AgentConfig
   readonly #logger: Logger
+  readonly #env: Env | undefined
   #state: State = 'idle'
   #stats!: AgentStats
   #buffer: BatchBuffer | undefined
@@ -85,9 +90,9 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   constructor(config: AgentConfig, options: AgentOptions) {
     super()
-    if (!config.agent.id) throw new Error('the agent id must be resolved before the agent is built')
     this.#config = config
     this.#logger = options.logger
+    this.#env = options.env
   }
 
   get config(): AgentConfig {
@@ -115,7 +120,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   async start(): Promise<void> {
     if (this.#state !== 'idle' && this.#state !== 'stopped') throw new Error(`the agent is ${this.#state}`)
     this.#state = 'starting'
-    this.#starting = this.#build()
+    // The id and data directory, when the config leaves them empty (on a copy of it).
+    this.#starting = withIdentity(this.#config, this.#logger, this.#env).then((config) => {
+      this.#config = config
+      return this.#build()
+    })
     try {
       await this.#starting
     } catch (err) {
@@ -207,6 +216,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     } finally {
       this.#reloading = false
     }
+  }
+
+  /** How the agent is: the report `/health` serves and `tfo-agent status` prints. */
+  status(): HealthReport {
+    return this.health()
   }
 
   health(): HealthReport {

@@ -1,5 +1,5 @@
 /** The CLI's commands as plain async functions, for embedding applications. */
-export { startAgent, type StartOptions } from './start'
+export { runStart, type StartOptions } from './start'
 export { collectSnapshot, systemInfoBody, hostCollectorOptions, type CollectOptions } from './collect'
 export { validateConfig, showConfig, initConfig, type InitOptions } from './config'
 export { versionInfo, type VersionInfo } from './version'

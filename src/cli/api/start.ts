@@ -16,7 +16,7 @@ export interface StartOptions extends ConfigSource, LogOverrides {
  * `ConfigError` (bad configuration) or `IdentityError` (unusable data directory)
  * before anything is started.
  */
-export async function startAgent(options: StartOptions = {}): Promise<number> {
+export async function runStart(options: StartOptions = {}): Promise<number> {
   const loaded = await loadSettings(options, options)
   const { config } = loaded
   const logger = createLogger(

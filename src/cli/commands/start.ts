@@ -18,8 +18,8 @@ export function registerStart(program: Command, ctx: CommandContext): void {
     )
     .action(async (opts: RunOptions) => {
       // Loaded here, not at the top: the pipeline is heavy and the other commands do not need it.
-      const { startAgent } = await import('../api/start.js')
-      ctx.exitCode = await startAgent({
+      const { runStart } = await import('../api/start.js')
+      ctx.exitCode = await runStart({
         configPath: opts.config,
         logLevel: opts.logLevel,
         logFormat: opts.logFormat,
