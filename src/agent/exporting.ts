@@ -1,14 +1,16 @@
 /**
  * The export side of the agent: flushes the buffer through the exporter, backs off
  * after retryable failures (honouring a collector's Retry-After), keeps the export
- * self-metrics, and says clearly — but not every time — when the collector is away.
+ * self-metrics, and tells the log about delivery through a DeliveryLog (the first
+ * export, a summary every few minutes, each error condition once with a count).
  */
 import type { Logger } from 'pino'
 
-import type { BatchBuffer } from '../buffer'
+import type { Batch, BatchBuffer } from '../buffer'
 import { scrubSecrets, secretsOf, type AgentConfig } from '../config'
 import type { Exporter, ExportOutcome } from '../export'
 import type { AgentStats } from '../health'
+import { DeliveryLog } from './delivery-log'
 import { flushOnce, type FlushReport } from './flush'
 import { retryDelay } from './options'
 
@@ -27,16 +29,25 @@ export class Exporting {
   readonly #o: ExportingOptions
   #failures = 0
   #nextAt = 0
-  #partials = 0
   readonly #secrets: string[]
+  readonly #log: DeliveryLog
 
   constructor(options: ExportingOptions) {
     this.#o = options
     this.#secrets = secretsOf(options.config)
+    const t = options.config.telemetryflow
+    this.#log = new DeliveryLog({
+      logger: options.logger,
+      stats: options.stats,
+      buffered: () => options.buffer.stats(),
+      endpoint: `${t.protocol} ${t.endpoint}`,
+      summaryIntervalMs: options.config.logging.summary_interval,
+    })
   }
 
   /** One flush, unless backing off after a failure (then `undefined`). */
   async flush(): Promise<FlushReport | undefined> {
+    this.#log.tick()
     if (Date.now() < this.#nextAt) return undefined
     const report = await this.#flushOnce()
     if (report.failure?.kind === 'retryable') {
@@ -71,40 +82,20 @@ export class Exporting {
       batchSize: this.#o.config.exporter.otlp.batch_size,
       maxRequestBytes: MAX_REQUEST_BYTES,
       logger: this.#o.logger,
-      onOutcome: (signal, outcome) => this.#record(signal, outcome),
+      onOutcome: (signal, outcome, batches) => this.#record(signal, outcome, batches),
     })
   }
 
-  #record(signal: string, raw: ExportOutcome): void {
-    const { stats, logger, config, buffer } = this.#o
+  #record(signal: string, raw: ExportOutcome, batches: Batch[]): void {
+    const { stats } = this.#o
     // A server's error text may echo request headers: it reaches /health and the heartbeat.
     const outcome = raw.kind === 'ok' ? raw : { ...raw, error: scrubSecrets(raw.error, this.#secrets) }
     stats.recordExport(signal, outcome.kind === 'ok', outcome.kind === 'ok' ? undefined : outcome.error)
     if (outcome.kind === 'ok') {
       // A partial success: the collector kept the rest, and what it rejected is lost for good.
       const rejected = (outcome.rejectedDataPoints ?? 0) + (outcome.rejectedLogRecords ?? 0)
-      if (rejected === 0) return
-      stats.recordDropped('rejected', 0, rejected)
-      if (this.#partials++ % 10 === 0) {
-        logger.warn(
-          { rejected, message: outcome.message },
-          'the collector accepted an export but rejected part of it as invalid; counted as dropped',
-        )
-      }
-      return
+      if (rejected > 0) stats.recordDropped('rejected', 0, rejected)
     }
-    const endpoint = `${config.telemetryflow.protocol} ${config.telemetryflow.endpoint}`
-    if (outcome.kind === 'permanent') {
-      logger.error(
-        { endpoint, error: outcome.error },
-        'the collector rejected a batch for good; it is discarded and counted as dropped',
-      )
-    } else if (this.#failures % 10 === 0) {
-      const b = buffer.stats()
-      logger.warn(
-        { endpoint, error: outcome.error, buffered_batches: b.diskBatches + b.memoryBatches },
-        'cannot reach the collector; data waits in the buffer and is sent when it is back',
-      )
-    }
+    this.#log.outcome(signal, outcome, batches)
   }
 }

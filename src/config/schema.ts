@@ -205,6 +205,10 @@ const logging = section("The agent's own log.", {
     '`text`: one readable line per record, for terminals; `json`: one JSON object per line, for log shippers.',
   ),
   file: str('', 'Append the log to this file; empty writes to standard error.'),
+  summary_interval: duration(
+    '5m',
+    'How often an info line sums up delivery: batches and data points sent, buffered, dropped. The first successful export is logged at once; a repeated export error is written once, then counted in these lines.',
+  ),
 })
 
 const cloud = section(

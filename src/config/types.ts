@@ -141,6 +141,8 @@ export interface LoggingConfig {
   format: LogFormat
   /** Empty means standard error. */
   file: string
+  /** Ms between delivery summaries. */
+  summary_interval: number
 }
 
 export type CloudProvider = 'auto' | 'aws' | 'gcp' | 'azure' | 'alibaba' | 'none'

@@ -35,8 +35,27 @@ const GRPC_RESOURCE_EXHAUSTED = 8
 /** DEADLINE_EXCEEDED and UNAVAILABLE: the collector did not answer in time, or is down. */
 const GRPC_UNAVAILABLE = new Set([4, 14])
 
-export function classifyGrpc(code: number, details: string, retryDelayMs?: number): ExportOutcome {
+/**
+ * grpc-js's connection errors made readable: an empty "Resolution note" is dropped, and
+ * so is the time stamp in "Last error" (so repeats read the same). A "Protocol error" is
+ * a peer that answered the HTTP/2 preface in another protocol, as an OTLP/HTTP port does
+ * (a TLS port answers plain text the same way): the text says so and what to set.
+ */
+export function explainGrpcDetails(details: string): string {
+  let text = details
+    .replace(/\.?\s*Resolution note:\s*$/, '')
+    .replace(/ \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\)/g, '')
+  if (/\bProtocol error\b/.test(text)) {
+    text +=
+      ' (the endpoint answers HTTP, not gRPC: if it is an OTLP/HTTP port, usually 4318, set `telemetryflow.protocol: http`;' +
+      ' if it expects TLS, set `telemetryflow.tls.enabled: true`)'
+  }
+  return text
+}
+
+export function classifyGrpc(code: number, rawDetails: string, retryDelayMs?: number): ExportOutcome {
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`
+  const details = explainGrpcDetails(rawDetails)
   const error = details ? `gRPC ${name}: ${details}` : `gRPC ${name}`
   const retryable =
     GRPC_RETRYABLE.has(code) || (code === GRPC_RESOURCE_EXHAUSTED && retryDelayMs !== undefined)
