@@ -97,7 +97,7 @@ export function starterConfig(): string {
   return `${out.join('\n')}\n`
 }
 
-/** The configuration reference as Markdown tables, one per section (for the README). */
+/** The configuration reference as Markdown tables, one per section (docs/configuration.md). */
 export function configReferenceMarkdown(): string {
   const out: string[] = []
   const walk = (node: SchemaNode, path: string): void => {

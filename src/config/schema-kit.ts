@@ -1,6 +1,6 @@
 /**
  * Small builders for the configuration schema, so each key reads as one line of
- * documentation: its type, default and description. The README's configuration
+ * documentation: its type, default and description. The configuration
  * reference is generated from the result, so descriptions are written for people.
  */
 import { MAX_DURATION_MS } from './duration'

@@ -1,6 +1,6 @@
 /**
  * The one JSON schema of the agent's configuration: types, ranges, enums, defaults and
- * documentation. Validation (ajv) and the README's reference both come from it.
+ * documentation. Validation (ajv) and the reference in docs/configuration.md both come from it.
  */
 import { collectorsSchema } from './schema-collectors'
 import { bool, duration, int, oneOf, section, str, stringMap, type SchemaNode } from './schema-kit'

@@ -17,7 +17,7 @@ export function loadSystemInfoSchema(): Record<string, unknown> {
 
 /**
  * A strict ajv validator of a heartbeat body. `x-group` (the payload section a key
- * belongs to, for the generated README reference) is declared as an annotation.
+ * belongs to, for the generated reference in docs/heartbeat.md) is declared as an annotation.
  */
 export function compileHeartbeatValidator(): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strict: true })
