@@ -47,7 +47,7 @@ describe('delivery in the log of tfo-agent start', () => {
     assert.equal(summary.level, 'info')
     assert.match(
       summary.msg,
-      /^delivery in the last \ds: \d+ batches \(\d+ data points\) sent, \d+ buffered \([\d.]+ MiB\), 0 dropped$/,
+      /^delivery in the last \ds: \d+ batches \(\d+ data points\) sent, \d+ buffered \([\d.]+ (B|KiB|MiB)\), 0 dropped$/,
     )
     assert.ok((await col.readMetrics()).length > 0, 'the collector holds what the log says was sent')
     assert.equal(agent.logs().filter((r) => r.msg.startsWith('first export delivered')).length, 1)

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino'
 
 import type { Batch, BufferStats } from '../buffer'
+import { bytes } from '../cli/format/units'
 import { formatDuration } from '../config'
 import type { ExportOutcome } from '../export'
 import type { AgentStats, DropCount } from '../health'
@@ -34,8 +35,6 @@ interface Condition {
   repeats: number
   firstRepeatAt: number
 }
-
-const MIB = 1024 * 1024
 
 export class DeliveryLog {
   readonly #o: DeliveryLogOptions
@@ -152,17 +151,16 @@ export class DeliveryLog {
       droppedBatches += Math.max(0, n)
     }
     const bufferedBatches = b.memoryBatches + b.diskBatches
-    const bufferedMiB = (b.memoryBytes + b.diskBytes) / MIB
     const parts = [
       `${this.#sentBatches} batches (${this.#sentPoints} data points) sent`,
-      `${bufferedBatches} buffered (${bufferedMiB.toFixed(1)} MiB)`,
+      `${bufferedBatches} buffered (${bytes(b.memoryBytes + b.diskBytes)})`,
       droppedBatches > 0
         ? `${droppedBatches} dropped (${Object.entries(dropped)
             .map(([reason, n]) => `${reason} ${n}`)
             .join(', ')})`
         : '0 dropped',
     ]
-    if (this.#failed > 0) parts.push(`${this.#failed} exports failed`)
+    if (this.#failed > 0) parts.push(`${this.#failed} ${this.#failed === 1 ? 'export' : 'exports'} failed`)
     logger.info(
       {
         sent_batches: this.#sentBatches,
