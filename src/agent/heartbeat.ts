@@ -29,7 +29,7 @@ export function createHeartbeat(o: AgentHeartbeatOptions): { loop: HeartbeatLoop
   if (!c.telemetryflow.api_key_id || !c.telemetryflow.api_key_secret) {
     o.logger.warn(
       { api_endpoint: c.telemetryflow.api_endpoint },
-      'the heartbeat is on but no API key is set (telemetryflow.api_key_id and api_key_secret, or TELEMETRYFLOW_API_KEY_ID and TELEMETRYFLOW_API_KEY_SECRET); the API will likely refuse it',
+      'the heartbeat is on but no complete API key is set (telemetryflow.api_key_id and api_key_secret, or TELEMETRYFLOW_API_KEY_ID and TELEMETRYFLOW_API_KEY_SECRET); the API will likely refuse it',
     )
   }
   const client = new HeartbeatClient(heartbeatClientOptions(c, o.logger))
