@@ -117,6 +117,42 @@ describe("the README's embedding example", () => {
     }
   })
 
+  test('every TypeScript block of the section type-checks against the built declarations', () => {
+    const blocks = codeBlocks('Embedding as a library')
+    assert.ok(blocks.length >= 2)
+    const dir = mkdtempSync(join(tmpdir(), 'tfo-agent-readme-types-'))
+    try {
+      mkdirSync(join(dir, 'node_modules'))
+      symlinkSync(root, join(dir, 'node_modules', 'tfo-agent'), 'dir')
+      // What the examples take from their surroundings: an Electron window.
+      const context =
+        'declare const win: { webContents: { send(channel: string, payload: unknown): void } }\n'
+      const files = blocks.map((code, i) => {
+        writeFileSync(join(dir, `block-${i}.mts`), context + code)
+        return `block-${i}.mts`
+      })
+      const tsconfig = {
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022'],
+          module: 'node16',
+          moduleResolution: 'node16',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
+        files,
+      }
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+      const run = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8' })
+      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('the two-step form, new Agent(config) then start(), resolves the identity itself', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfo-agent-readme-'))
     try {
