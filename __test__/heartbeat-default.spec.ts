@@ -108,7 +108,11 @@ describe('the running agent', () => {
     try {
       const records = await run(`heartbeat:\n  enabled: true\ntelemetryflow:\n  api_endpoint: ${api.url}/api`)
       const warnings = records.filter((r) => r.level === 40).map((r) => r.msg)
-      assert.equal(warnings.filter((m) => /no complete API key is set/.test(m)).length, 1, warnings.join('\n'))
+      assert.equal(
+        warnings.filter((m) => /no complete API key is set/.test(m)).length,
+        1,
+        warnings.join('\n'),
+      )
       assert.match(
         records.find((r) => r.msg.startsWith('tfo-agent running'))!.msg,
         new RegExp(`heartbeat to ${api.url}/api`),
