@@ -15,13 +15,14 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
-import type { AgentConfig } from '../config'
+import { redact, type AgentConfig } from '../config'
 import { createExporter, type Exporter } from '../export'
 import {
   AgentStats,
   evaluateHealth,
   renderPrometheus,
   startHealthServer,
+  StatusFeed,
   type HealthReport,
   type HealthServer,
 } from '../health'
@@ -63,6 +64,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly #logger: Logger
   #state: State = 'idle'
   #stats!: AgentStats
+  /** The status page's ring of recent samples; kept across reloads like the stats. */
+  #feed!: StatusFeed
   #buffer: BatchBuffer | undefined
   #exporter: Exporter | undefined
   #pipeline: Pipeline | undefined
@@ -213,8 +216,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     return evaluateHealth(this.#stats, Date.now(), { version: VERSION, agentId: this.#config.agent.id })
   }
 
+  /** `/metrics`: the newest status sample's stats, with its sequence number. */
   metricsText(): string {
-    return renderPrometheus(this.#stats, { version: VERSION, agentId: this.#config.agent.id })
+    return this.#feed ? this.#feed.metricsText() : renderPrometheus(this.#stats, this.#info())
+  }
+
+  /** The status page's data: recent samples and the newest state. */
+  get status(): StatusFeed {
+    return this.#feed
+  }
+
+  #info(): { version: string; agentId: string } {
+    return { version: VERSION, agentId: this.#config.agent.id }
   }
 
   async #build(): Promise<void> {
@@ -229,6 +242,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     // A reload keeps the counters: /metrics counters and the dropped counts never go back.
     if (this.#stats) Object.assign(this.#stats, settings)
     else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
+    this.#feed ??= new StatusFeed({
+      stats: this.#stats,
+      info: this.#info(),
+      tailedFiles: () => this.#pipeline?.tailedFiles() ?? [],
+      processes: () => this.#pipeline?.processRecords() ?? [],
+    })
+    this.#feed.setConfig(redact(c))
     this.#host = new HostCollector(o.hostCollectorOptions(c))
     this.#cloud = new CloudFacts(c, log)
     const identity = await this.#cloud.settle()
@@ -241,6 +261,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         endpoint: c.health.endpoint,
         getHealth: () => this.health(),
         getMetrics: () => this.metricsText(),
+        status: this.#feed,
+        token: c.health.token,
+        maxConnections: c.health.max_connections,
+        idleTimeoutMs: c.health.idle_timeout,
         logger: log,
       })
     }
@@ -309,6 +333,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#cloud.hint(snapshot.virtualization.cloudHint)
     await this.#pipeline?.recordSystem(snapshot)
     this.#updateBufferGauges()
+    this.#feed.recordHost(snapshot)
     this.emit('collect', snapshot)
   }
 
@@ -325,6 +350,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     if (!report) return
     this.#updateBufferGauges()
+    this.#feed.publish()
     this.emit('flush', report)
     return { again: report.more }
   }
