@@ -106,7 +106,7 @@ function collectorState(stats: AgentStats, health: HealthReport): StatusState['c
 
 function heartbeatState(stats: AgentStats, health: HealthReport): StatusState['heartbeat'] {
   const { ok, failed } = stats.heartbeats
-  const message = stats.heartbeatEnabled ? health.checks.heartbeat.message : 'not configured'
+  const message = health.checks.heartbeat.message
   let state: StatusState['heartbeat']['state'] = 'waiting'
   if (!stats.heartbeatEnabled) state = 'off'
   else if (stats.heartbeatUnauthorized) state = 'refused'
