@@ -71,10 +71,13 @@ export class StatusFeed {
     this.#config = redacted
   }
 
-  /** A system collection happened: its point joins the ring with the next sample. */
+  /**
+   * A system collection happened: its point joins the ring with the next sample. The first
+   * collection has no interval to compute rates over (they are all zero): it draws nothing.
+   */
   recordHost(snapshot: HostSnapshot): void {
     this.#snapshot = snapshot
-    this.#pendingHost = hostPoint(snapshot)
+    if (snapshot.intervalSeconds > 0) this.#pendingHost = hostPoint(snapshot)
     this.publish()
   }
 
