@@ -64,6 +64,18 @@ test('a new sample is published only when the stats change or a collection happe
   assert.equal(third.state.metrics['tfo_agent_exports_total{signal="metrics",outcome="ok"}'], 1)
 })
 
+test('a heartbeat that is not configured is off, and leaves the agent healthy', () => {
+  const { stats, feed } = fixture()
+  stats.recordCollection(0.001)
+  stats.recordExport('metrics', true)
+  const { state } = feed.publish()
+  assert.equal(state.health.checks.heartbeat.status, 'off')
+  assert.equal(state.health.status, 'healthy')
+  assert.equal(state.heartbeat.state, 'off')
+  assert.equal(state.api.state, 'off')
+  assert.equal(state.collector.state, 'reachable')
+})
+
 test('the ring keeps the last 15 minutes of host and agent points', () => {
   let now = 1_767_225_600_000
   const { stats, feed } = fixture(() => now)
