@@ -32,7 +32,10 @@ describe('tfo-agent status against a running agent', () => {
     const agent = await startAgent(
       agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('status'), over }),
     )
-    await agent.waitForMetrics((m) => m.exportsOk >= 1 && m.collections >= 5, 'exports delivered and five collections')
+    await agent.waitForMetrics(
+      (m) => m.exportsOk >= 1 && m.collections >= 5,
+      'exports delivered and five collections',
+    )
     return agent
   }
 

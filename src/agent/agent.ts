@@ -222,7 +222,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** The status page's data: recent samples and the newest state. */
-  get status(): StatusFeed {
+  get statusFeed(): StatusFeed {
     return this.#feed
   }
 

@@ -34,10 +34,19 @@ export interface StatusFeedOptions {
 
 type Listener = (sample: StatusSample) => void
 
+/** A deep copy of plain data; a value that cannot be copied (one holding functions) is shared. */
+function cloned(value: unknown): unknown {
+  try {
+    return structuredClone(value)
+  } catch {
+    return value
+  }
+}
+
 /** A plain copy of the stats that keeps their methods: later records do not change it. */
 function freeze(stats: AgentStats): AgentStats {
   const copy = Object.create(Object.getPrototypeOf(stats) as object) as Record<string, unknown>
-  for (const [k, v] of Object.entries(stats)) copy[k] = typeof v === 'function' ? v : structuredClone(v)
+  for (const [k, v] of Object.entries(stats)) copy[k] = typeof v === 'function' ? v : cloned(v)
   return copy as unknown as AgentStats
 }
 
