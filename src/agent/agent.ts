@@ -221,11 +221,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.#feed ? this.#feed.metricsText() : renderPrometheus(this.#stats, this.#info())
   }
 
-  /** The status page's data: recent samples and the newest state. */
-  get statusFeed(): StatusFeed {
-    return this.#feed
-  }
-
   #info(): { version: string; agentId: string } {
     return { version: VERSION, agentId: this.#config.agent.id }
   }
