@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { test } from 'node:test'
+import { formatPicture, sparkline } from '../src/cli/format/status-picture'
 import { parseConfig, redact, secretsOf } from '../src/config'
 import {
   AgentStats,
@@ -285,4 +286,25 @@ test('event streams beyond their own cap are refused with 503', async () => {
   } finally {
     await server.close()
   }
+})
+
+test('the terminal picture has one line per chart with a sparkline of the recent points', () => {
+  assert.equal(sparkline([0, 50, 100], { lo: 0, hi: 100 }), '▁▅█')
+  assert.equal(sparkline([5, 5, 5]), '███')
+  assert.equal(sparkline([]), '')
+  let now = 1_767_225_600_000
+  const { stats, feed } = fixture(() => now)
+  const snapshot = heartbeatSnapshot()
+  for (let i = 0; i < 40; i++) {
+    now += 1000
+    stats.recordCollection(0.001)
+    stats.setBuffer({ memoryBatches: i % 5 })
+    feed.recordHost({ ...snapshot, collectedAtUnixMs: now })
+  }
+  const lines = formatPicture(feed.document())
+  const line = (name: string) => lines.find((l) => l.startsWith(`  ${name} `)) ?? ''
+  for (const name of ['buffer', 'cpu', 'memory', 'load', 'disk', 'network'])
+    assert.match(line(name), /[▁▂▃▄▅▆▇█]{24}$/, `${name}: ${line(name)}`)
+  assert.match(line('heartbeat'), /off · API off/)
+  assert.match(line('tcp'), /established \d+/)
 })
