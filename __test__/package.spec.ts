@@ -103,7 +103,7 @@ describe('root package', () => {
     }
   })
 
-  test('packs the CLI, the library, the loader and the schema, and no binary or source', () => {
+  test('packs the CLI, the library, the loader, the schema and the status page, and no binary or source', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: root,
       encoding: 'utf8',
@@ -118,6 +118,10 @@ describe('root package', () => {
       'native/index.js',
       'native/index.d.ts',
       'schema/system-info.schema.json',
+      'assets/status/index.html',
+      'assets/status/status.js',
+      'assets/status/charts.js',
+      'assets/status/status.css',
     ]
     for (const file of needed) {
       assert.ok(file && files.has(file.replace(/^\.\//, '')), `the tarball lacks ${file}`)

@@ -2,7 +2,8 @@
 # The whole test suite, as `npm test` and CI run it:
 #   1. cargo test: parsers and delta maths on fixture trees;
 #   2. the package is (re)built, so the specs load what a user would;
-#   3. the real OpenTelemetry Collector is built once (cached outside the repo);
+#   3. the real OpenTelemetry Collector is built once (cached outside the repo), and Debian's
+#      chromium is installed when missing (the status page's browser test drives it);
 #   4. node's test runner: __test__ specs, then end-to-end tests against real peers.
 # TFO_TEST_FILES narrows step 4 (e.g. TFO_TEST_FILES=__test__/config.spec.ts).
 set -euo pipefail
@@ -18,6 +19,11 @@ echo "== OpenTelemetry Collector"
 TFO_OTELCOL_BIN="$(bash scripts/ensure-otelcol.sh)"
 export TFO_OTELCOL_BIN
 echo "using $TFO_OTELCOL_BIN"
+
+echo "== Chromium"
+TFO_CHROMIUM_BIN="$(bash scripts/ensure-chromium.sh)"
+export TFO_CHROMIUM_BIN
+echo "using $TFO_CHROMIUM_BIN"
 
 echo "== node --test"
 shopt -s nullglob

@@ -16,13 +16,14 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
-import type { AgentConfig, Env } from '../config'
+import { redact, type AgentConfig, type Env } from '../config'
 import { createExporter, type Exporter } from '../export'
 import {
   AgentStats,
   evaluateHealth,
   renderPrometheus,
   startHealthServer,
+  StatusFeed,
   type HealthReport,
   type HealthServer,
 } from '../health'
@@ -68,6 +69,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly #env: Env | undefined
   #state: State = 'idle'
   #stats!: AgentStats
+  /** The status page's ring of recent samples; kept across reloads like the stats. */
+  #feed!: StatusFeed
   #buffer: BatchBuffer | undefined
   #exporter: Exporter | undefined
   #pipeline: Pipeline | undefined
@@ -227,8 +230,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     return evaluateHealth(this.#stats, Date.now(), { version: VERSION, agentId: this.#config.agent.id })
   }
 
+  /** `/metrics`: the newest status sample's stats, with its sequence number. */
   metricsText(): string {
-    return renderPrometheus(this.#stats, { version: VERSION, agentId: this.#config.agent.id })
+    return this.#feed ? this.#feed.metricsText() : renderPrometheus(this.#stats, this.#info())
+  }
+
+  #info(): { version: string; agentId: string } {
+    return { version: VERSION, agentId: this.#config.agent.id }
   }
 
   async #build(): Promise<void> {
@@ -243,6 +251,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     // A reload keeps the counters: /metrics counters and the dropped counts never go back.
     if (this.#stats) Object.assign(this.#stats, settings)
     else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
+    this.#feed ??= new StatusFeed({
+      stats: this.#stats,
+      info: this.#info(),
+      tailedFiles: () => this.#pipeline?.tailedFiles() ?? [],
+      processes: () => this.#pipeline?.processRecords() ?? [],
+    })
+    this.#feed.setConfig(redact(c))
     this.#host = new HostCollector(o.hostCollectorOptions(c))
     this.#cloud = new CloudFacts(c, log)
     const identity = await this.#cloud.settle()
@@ -255,6 +270,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         endpoint: c.health.endpoint,
         getHealth: () => this.health(),
         getMetrics: () => this.metricsText(),
+        status: this.#feed,
+        token: c.health.token,
+        maxConnections: c.health.max_connections,
+        idleTimeoutMs: c.health.idle_timeout,
         logger: log,
       })
     }
@@ -323,6 +342,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#cloud.hint(snapshot.virtualization.cloudHint)
     await this.#pipeline?.recordSystem(snapshot)
     this.#updateBufferGauges()
+    this.#feed.recordHost(snapshot)
     this.emit('collect', snapshot)
   }
 
@@ -339,6 +359,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     if (!report) return
     this.#updateBufferGauges()
+    this.#feed.publish()
     this.emit('flush', report)
     return { again: report.more }
   }

@@ -32,7 +32,9 @@ export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions 
   const s = config.collectors.system
   return {
     rootPath: s.root_path || undefined,
-    perCore: s.per_core,
+    // Per-core times come from the same /proc/stat read; `per_core` only decides whether they
+    // become metric series (the status page and the heartbeat show them either way).
+    perCore: true,
     // Per-process records belong to the process collector; the system scan only counts.
     topProcesses: 0,
     maxProcesses: 0,

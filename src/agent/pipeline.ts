@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { BatchBuffer } from '../buffer'
 import type { CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
-import type { AgentStats } from '../health'
+import type { AgentStats, TailedFile } from '../health'
 import { HostCollector } from '../host-collector'
 import { LogCollector } from '../logs'
 import {
@@ -17,7 +17,7 @@ import {
   type CloudInfo as ResourceCloud,
   type ResourceAttributes,
 } from '../metrics'
-import type { HostSnapshot } from '../native'
+import type { HostSnapshot, ProcessRecord } from '../native'
 import * as o from './options'
 
 export interface PipelineOptions {
@@ -52,6 +52,7 @@ export class Pipeline {
   #processModel: MetricModel | undefined
   #processHost: HostCollector | undefined
   #processState = { exported: 0, leftOut: 0 }
+  #processRecords: ProcessRecord[] = []
   #logs: LogCollector | undefined
   #logLinesCounted = 0
   #stopped = false
@@ -93,6 +94,7 @@ export class Pipeline {
     // excluded process never takes a place under the cap.
     const snapshot = await this.#processHost.collect()
     this.#processState = { exported: snapshot.processes.top.length, leftOut: snapshot.processes.leftOut }
+    this.#processRecords = snapshot.processes.top
     this.#o.stats.setProcessesLeftOut(snapshot.processes.leftOut)
     this.#processModel ??= new MetricModel({
       resource: await this.#resource(snapshot),
@@ -145,6 +147,16 @@ export class Pipeline {
     const read = this.#logs.stats().linesRead
     this.#o.stats.addLogLines(read - this.#logLinesCounted)
     this.#logLinesCounted = read
+  }
+
+  /** The process collector's last records (empty while it is off). */
+  processRecords(): ProcessRecord[] {
+    return this.#processRecords
+  }
+
+  /** The files the log collector follows, with their positions (the status page shows them). */
+  tailedFiles(): TailedFile[] {
+    return this.#logs?.positions() ?? []
   }
 
   /** Per-collector state for the heartbeat's agent section. */

@@ -62,6 +62,14 @@ export const timeoutMsOption = (): Option =>
     .argParser(milliseconds('--timeout-ms'))
     .default(3000)
 
+export const watchOption = (): Option =>
+  new Option('-w, --watch', 'refresh until interrupted (Ctrl-C); the exit status is that of the last answer')
+
+export const watchIntervalOption = (): Option =>
+  new Option('--interval <ms>', 'time between refreshes with --watch')
+    .argParser(milliseconds('--interval'))
+    .default(2000)
+
 export const jsonOption = (): Option => new Option('--json', 'print as JSON')
 
 export const shortOption = (): Option => new Option('--short', 'print the version number only')

@@ -36,12 +36,13 @@ export function redact(config: AgentConfig): AgentConfig {
   tf.api_endpoint = redactUrl(tf.api_endpoint)
   const headers = copy.exporter.otlp.headers
   for (const name of Object.keys(headers)) if (isSecretName(name)) headers[name] = REDACTED
+  if (copy.health?.token) copy.health.token = REDACTED
   return copy
 }
 
 /** The values that must never appear in any output: pass them to `createLogger`. */
 export function secretsOf(config: AgentConfig): string[] {
-  const out = [config.telemetryflow.api_key_secret]
+  const out = [config.telemetryflow.api_key_secret, config.health?.token ?? '']
   for (const [name, value] of Object.entries(config.exporter.otlp.headers))
     if (isSecretName(name)) out.push(value)
   for (const url of [config.telemetryflow.endpoint, config.telemetryflow.api_endpoint]) {

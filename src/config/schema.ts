@@ -184,15 +184,29 @@ const buffer = section('The memory-to-disk buffer that holds data while the endp
 })
 
 const health = section(
-  'The local health and self-metrics server (`/health`, `/metrics`), read by `tfo-agent status`.',
+  'The local health and self-metrics server (`/health`, `/metrics`) and the status page at `/` (live charts of the last 15 minutes), read by `tfo-agent status`.',
   {
-    enabled: bool(true, 'Serve health and self-metrics.'),
+    enabled: bool(true, 'Serve health, self-metrics and the status page.'),
     endpoint: str(
       '127.0.0.1:13133',
       'Listen address `host:port`. Keep it on loopback unless something remote must read it.',
       {
         format: 'host-port',
       },
+    ),
+    token: str(
+      '',
+      'Token for the status page, its data and `/metrics` when `endpoint` is not on loopback (`Authorization: Bearer <token>`, or `?token=` in a browser); without one they are refused there. `/health` stays open for probes. Never logged or shown.',
+    ),
+    max_connections: int(
+      32,
+      1,
+      10_000,
+      'Connections open at once; more are closed at once. At most 8 of them are status page event streams.',
+    ),
+    idle_timeout: duration(
+      '10s',
+      'A connection with no open response is closed after this long without traffic (event streams are exempt).',
     ),
   },
 )

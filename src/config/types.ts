@@ -131,6 +131,11 @@ export interface HealthConfig {
   enabled: boolean
   /** `host:port`. */
   endpoint: string
+  /** Required for the status page, its data and `/metrics` beyond loopback; '' = none. */
+  token: string
+  max_connections: number
+  /** ms */
+  idle_timeout: number
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'

@@ -15,7 +15,8 @@
 import type { AgentStats } from './stats'
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'starting' | 'stopping'
-export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy'
+/** `off`: the part is not configured (never a fault). */
+export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'off'
 
 export interface HealthCheck {
   status: CheckStatus
@@ -83,7 +84,7 @@ function collectorCheck(stats: AgentStats, nowMs: number): HealthCheck {
 }
 
 function exporterCheck(stats: AgentStats, nowMs: number): HealthCheck {
-  if (!stats.exportEnabled) return { status: 'healthy', message: 'export disabled' }
+  if (!stats.exportEnabled) return { status: 'off', message: 'export disabled' }
   const lastOk = stats.lastSuccessfulExportMs
   if (stats.consecutiveExportFailures > 0) {
     const since = lastOk === null ? 'none has succeeded yet' : `last success ${ago(nowMs, lastOk)}`
@@ -116,7 +117,7 @@ function bufferCheck(stats: AgentStats, nowMs: number): HealthCheck {
 }
 
 function heartbeatCheck(stats: AgentStats): HealthCheck {
-  if (!stats.heartbeatEnabled) return { status: 'healthy', message: 'heartbeat disabled' }
+  if (!stats.heartbeatEnabled) return { status: 'off', message: 'heartbeat not configured' }
   if (stats.heartbeatUnauthorized) {
     return {
       status: 'degraded',

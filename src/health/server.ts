@@ -1,20 +1,42 @@
 /**
- * The health endpoint (default 127.0.0.1:13133): `/` and `/health` give the JSON report
- * (200 or 503, see `httpStatusFor`), `/metrics` the Prometheus text. GET and HEAD only.
+ * The health endpoint (default 127.0.0.1:13133): `/health` gives the JSON report (200 or 503,
+ * see `httpStatusFor`), `/metrics` the Prometheus text, and `/` the status page for a browser
+ * (the JSON report for any other client), with `/events` and `/status.json` behind it.
+ * GET and HEAD only. Beyond loopback the page, its data and `/metrics` need `health.token`
+ * (see guard.ts); `/health` stays open for probes.
+ *
+ * Connections are capped (`maxConnections`; more are closed at once) and a connection with no
+ * open response is closed after `idleTimeoutMs` without traffic, so idle sockets cannot pile
+ * up descriptors. Event streams are exempt from the idle timeout and capped on their own.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { httpStatusFor, type HealthReport } from './evaluate'
+import { tokenGuard } from './guard'
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus'
+import type { StatusFeed } from './status-feed'
+import { EventStreams, isAssetPath, MAX_EVENT_STREAMS, serveAsset, serveDocument } from './status-routes'
 
 export const DEFAULT_HEALTH_ENDPOINT = '127.0.0.1:13133'
+export const DEFAULT_MAX_CONNECTIONS = 32
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
 
 export interface HealthServerOptions {
   /** `host:port` (`[::1]:13133` for IPv6); port 0 picks a free one. */
   endpoint?: string
   getHealth: () => HealthReport
   getMetrics: () => string
+  /** The status page's data; without it `/` answers the JSON report. */
+  status?: StatusFeed
+  /** `health.token`: required for the page, its data and `/metrics` beyond loopback. */
+  token?: string
+  /** Connections open at once (default 32); more are closed at once. */
+  maxConnections?: number
+  /** A connection without an open response is closed after this long without traffic (default 10 s). */
+  idleTimeoutMs?: number
+  /** Event streams open at once (default 8). */
+  maxEventStreams?: number
   logger?: Logger
 }
 
@@ -71,38 +93,63 @@ function listenError(err: NodeJS.ErrnoException, endpoint: string): HealthServer
   }
 }
 
+const json = (body: unknown) => JSON.stringify(body)
+
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const endpoint = options.endpoint ?? DEFAULT_HEALTH_ENDPOINT
   const { host, port } = parseEndpoint(endpoint)
+  const guard = tokenGuard(host, options.token ?? '')
+  const streams = new EventStreams(options.maxEventStreams ?? MAX_EVENT_STREAMS)
+  const feed = options.status
 
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
     const reply = (status: number, type: string, body: string, extra: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...extra })
       res.end(req.method === 'HEAD' ? undefined : body)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return reply(405, 'application/json', JSON.stringify({ error: 'method not allowed' }), {
-        Allow: 'GET, HEAD',
-      })
+      return reply(405, 'application/json', json({ error: 'method not allowed' }), { Allow: 'GET, HEAD' })
     }
-    try {
-      if (path === '/' || path === '/health') {
-        const report = options.getHealth()
-        return reply(httpStatusFor(report.status), 'application/json', JSON.stringify(report))
-      }
-      if (path === '/metrics') return reply(200, PROMETHEUS_CONTENT_TYPE, options.getMetrics())
-      return reply(
-        404,
-        'application/json',
-        JSON.stringify({ error: `no such path ${path}; try /health or /metrics` }),
-      )
-    } catch (err) {
-      options.logger?.error({ err, path }, 'health endpoint failed to answer')
-      return reply(500, 'application/json', JSON.stringify({ error: 'internal error' }))
+    const browser = path === '/' && feed !== undefined && (req.headers.accept ?? '').includes('text/html')
+    if (path === '/health' || (path === '/' && !browser)) {
+      const report = options.getHealth()
+      return reply(httpStatusFor(report.status), 'application/json', json(report))
     }
+    // The page's code and styles hold no data: only the page, its data and /metrics are guarded.
+    if (feed && isAssetPath(path) && path !== '/') return serveAsset(req, res, path)
+    const guarded = path === '/' || path === '/metrics' || path === '/events' || path === '/status.json'
+    if (guarded) {
+      const verdict = guard(req, url)
+      if (!verdict.ok) return reply(verdict.status, 'application/json', json({ error: verdict.message }))
+    }
+    if (path === '/metrics') return reply(200, PROMETHEUS_CONTENT_TYPE, options.getMetrics())
+    if (feed && path === '/') return serveAsset(req, res, path)
+    if (feed && path === '/status.json') return serveDocument(req, res, feed)
+    if (feed && path === '/events') return streams.open(req, res, feed)
+    return reply(404, 'application/json', json({ error: `no such path ${path}; try /health or /metrics` }))
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      options.logger?.error({ err, path: req.url }, 'health endpoint failed to answer')
+      if (res.headersSent) return void res.destroy()
+      res.writeHead(500, { 'Content-Type': 'application/json' })
+      res.end(json({ error: 'internal error' }))
+    })
   })
-  server.keepAliveTimeout = 5000
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  server.timeout = idleMs
+  server.keepAliveTimeout = Math.min(5000, idleMs)
+  server.headersTimeout = idleMs
+  server.requestTimeout = idleMs
+  // An idle socket (no request, a keep-alive between requests, a request trickling in) is
+  // closed; a socket carrying an event stream has its timeout off and is never here.
+  server.on('timeout', (socket: Socket) => {
+    if (!streams.carries(socket)) socket.destroy()
+  })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, endpoint)))
@@ -116,6 +163,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     url: `http://${shown}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        streams.endAll()
         server.closeAllConnections()
         server.close(() => resolve())
       }),

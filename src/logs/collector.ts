@@ -104,6 +104,15 @@ export class LogCollector {
     return { files: this.files.size, ...this.counters }
   }
 
+  /** Every file followed, with the offset delivered to the buffer (draining rotated files first). */
+  positions(): Array<{ path: string; offset: number; sizeBytes: number; rotated: boolean }> {
+    return [...this.groups.values()].flatMap((g) =>
+      g
+        .files()
+        .map((f) => ({ path: g.path, offset: f.committed, sizeBytes: f.lastSize, rotated: f !== g.active })),
+    )
+  }
+
   private serial(task: () => Promise<void>): Promise<void> {
     const run = this.running.then(task, task)
     this.running = run.catch(() => undefined)
