@@ -44,11 +44,17 @@ pub fn record(
     // `cmdline` and `exe` take the process's mm lock, which a process in state D may
     // hold while its I/O hangs: reading them would hang the collect too.
     let blocked = c.state == b'D';
-    let (command_line, full_name) = if blocked {
+    let (command, command_line, full_name) = if blocked {
         Default::default()
     } else {
         read_into(&dir.join("cmdline"), buf, CMDLINE_CAP)
-            .map(|()| (stat::join_cmdline(buf), stat::full_name(name, buf)))
+            .map(|()| {
+                (
+                    stat::argv0(buf),
+                    stat::join_cmdline(buf),
+                    stat::full_name(name, buf),
+                )
+            })
             .unwrap_or_default()
     };
     let executable = if blocked {
@@ -58,9 +64,10 @@ pub fn record(
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default()
     };
-    let (read_bytes, write_bytes) = read_into(&dir.join("io"), buf, usize::MAX)
+    let io = read_into(&dir.join("io"), buf, usize::MAX)
         .map(|()| stat::parse_io(buf))
-        .unwrap_or((None, None));
+        .unwrap_or_default();
+    let bytes = |v: Option<u64>| v.map(|b| b as f64);
     ProcessRecord {
         pid: c.pid,
         parent_pid: c.ppid,
@@ -70,20 +77,24 @@ pub fn record(
             full_name
         },
         executable,
+        command,
         command_line,
         owner,
         uid: uid.unwrap_or(0),
         state: char::from(c.state).to_string(),
         user_seconds: c.utime as f64 / tck,
         system_seconds: c.stime as f64 / tck,
+        iowait_seconds: c.blkio_ticks as f64 / tck,
         cpu_percent: c.cpu_percent,
         rss_bytes,
         virtual_bytes: c.vsize as f64,
         memory_percent: percent(rss_bytes, ctx.mem_total as f64),
         threads: c.threads,
         open_fds: count_fds(&dir.join("fd")).ok(),
-        read_bytes: read_bytes.map(|b| b as f64),
-        write_bytes: write_bytes.map(|b| b as f64),
+        read_bytes: bytes(io.read_bytes),
+        write_bytes: bytes(io.write_bytes),
+        chars_read_bytes: bytes(io.rchar),
+        chars_written_bytes: bytes(io.wchar),
         start_time_unix: ctx.btime as f64 + c.starttime as f64 / tck,
         matched: c.matched,
     }

@@ -86,6 +86,8 @@ pub fn collect(
         context_switches: sys.ctxt as f64,
         interrupts: sys.intr as f64,
         soft_interrupts: sys.softirq as f64,
+        procs_running: u32::try_from(sys.procs_running).unwrap_or(u32::MAX),
+        procs_blocked: u32::try_from(sys.procs_blocked).unwrap_or(u32::MAX),
         interval_seconds: seconds,
         ..Default::default()
     };
@@ -247,6 +249,7 @@ impl Scan<'_> {
             vsize: ps.vsize,
             rss_pages: ps.rss_pages,
             threads: ps.num_threads,
+            blkio_ticks: ps.blkio_ticks,
             name: (start, names.len()),
             cpu_percent,
             matched: false,

@@ -42,6 +42,9 @@ pub struct ProcessRecord {
     /// Target of `/proc/<pid>/exe`; "" when not readable (another user's process) and
     /// for a process in state D (resolving it could block the scan; see `commandLine`).
     pub executable: String,
+    /// `argv[0]` as the process set it (the zeroth string of `cmdline`); "" where
+    /// `commandLine` is "".
+    pub command: String,
     /// Arguments joined by spaces; "" for kernel threads, and for a process in state D
     /// (uninterruptible sleep): reading its `cmdline` waits on a lock the process may
     /// hold for as long as its I/O hangs. Patterns match such a process by name only.
@@ -56,6 +59,9 @@ pub struct ProcessRecord {
     pub user_seconds: f64,
     /// Cumulative system CPU time, seconds.
     pub system_seconds: f64,
+    /// Cumulative time waiting for block I/O, seconds (`delayacct_blkio_ticks`; 0 when
+    /// the kernel's delay accounting is off).
+    pub iowait_seconds: f64,
     /// CPU share over the interval; 100 is one whole core. 0 on the first collect.
     pub cpu_percent: f64,
     /// Resident set size, bytes.
@@ -70,8 +76,13 @@ pub struct ProcessRecord {
     pub open_fds: Option<u32>,
     /// Bytes read from storage (`read_bytes` of `/proc/<pid>/io`); absent when not readable.
     pub read_bytes: Option<f64>,
-    /// Bytes written to storage; absent when not readable.
+    /// Bytes written to storage (`write_bytes`); absent when not readable.
     pub write_bytes: Option<f64>,
+    /// Bytes the process read through system calls, page-cache hits and pipes included
+    /// (`rchar` of `/proc/<pid>/io`); absent when not readable.
+    pub chars_read_bytes: Option<f64>,
+    /// Bytes the process wrote through system calls (`wchar`); absent when not readable.
+    pub chars_written_bytes: Option<f64>,
     /// Start time, unix seconds.
     pub start_time_unix: f64,
     /// True when the record is here because it matched a configured pattern.
@@ -84,7 +95,7 @@ pub struct ProcessRecord {
 pub struct ProcessSnapshot {
     /// Processes (thread-group leaders) seen.
     pub total: u32,
-    /// State R.
+    /// State R (processes; see `procsRunning` for the kernel's count of runnable tasks).
     pub running: u32,
     /// State S.
     pub sleeping: u32,
@@ -98,6 +109,10 @@ pub struct ProcessSnapshot {
     pub idle: u32,
     /// Threads across all processes.
     pub threads: u32,
+    /// Runnable tasks, threads included (`procs_running` of `/proc/stat`).
+    pub procs_running: u32,
+    /// Tasks blocked on I/O, threads included (`procs_blocked` of `/proc/stat`).
+    pub procs_blocked: u32,
     /// Processes created since boot (`processes` of `/proc/stat`).
     pub forks_total: f64,
     /// Context switches since boot (`ctxt`).

@@ -20,6 +20,8 @@ pub struct Candidate {
     pub vsize: u64,
     pub rss_pages: u64,
     pub threads: u32,
+    /// Clock ticks waiting for block I/O (`delayacct_blkio_ticks`).
+    pub blkio_ticks: u64,
     /// `start..end` of the name in the scan's arena.
     pub name: (usize, usize),
     pub cpu_percent: f64,

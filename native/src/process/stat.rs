@@ -23,6 +23,9 @@ pub struct PidStat<'a> {
     pub vsize: u64,
     /// Field 24, pages.
     pub rss_pages: u64,
+    /// Field 42 (`delayacct_blkio_ticks`), clock ticks waiting for block I/O; 0 when
+    /// the kernel's line is shorter (before 2.6.18) or delay accounting is off.
+    pub blkio_ticks: u64,
 }
 
 /// Parses one `/proc/<pid>/stat` line. `comm` sits between the first `(` and the
@@ -44,6 +47,7 @@ pub fn parse_pid_stat(buf: &[u8]) -> Option<PidStat<'_>> {
     let starttime = number(f.nth(1)?)?;
     let vsize = number(f.next()?)?;
     let rss_pages = number(f.next()?)?;
+    let blkio_ticks = f.nth(17).and_then(number).unwrap_or(0);
     Some(PidStat {
         comm,
         state,
@@ -54,6 +58,7 @@ pub fn parse_pid_stat(buf: &[u8]) -> Option<PidStat<'_>> {
         starttime,
         vsize,
         rss_pages,
+        blkio_ticks,
     })
 }
 
@@ -70,6 +75,10 @@ pub struct SystemStat {
     pub softirq: u64,
     /// `btime`: boot time, unix seconds.
     pub btime: u64,
+    /// `procs_running`: runnable tasks (threads included) at the time of reading.
+    pub procs_running: u64,
+    /// `procs_blocked`: tasks blocked waiting for I/O to complete.
+    pub procs_blocked: u64,
 }
 
 /// Parses `/proc/stat`; lines that are absent leave their field at 0.
@@ -91,6 +100,8 @@ pub fn parse_system_stat(buf: &[u8]) -> SystemStat {
             b"intr" => s.intr = value,
             b"softirq" => s.softirq = value,
             b"btime" => s.btime = value,
+            b"procs_running" => s.procs_running = value,
+            b"procs_blocked" => s.procs_blocked = value,
             _ => {}
         }
     }
@@ -106,10 +117,33 @@ pub fn parse_status_uid(buf: &[u8]) -> Option<u32> {
     u32::try_from(number(first)?).ok()
 }
 
-/// `read_bytes` and `write_bytes` of `/proc/<pid>/io`.
-pub fn parse_io(buf: &[u8]) -> (Option<u64>, Option<u64>) {
+/// The counters of `/proc/<pid>/io`; each `None` when its line is absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IoCounters {
+    /// `rchar`: bytes the process asked `read(2)` and the like for, cache hits included.
+    pub rchar: Option<u64>,
+    /// `wchar`: bytes passed to `write(2)` and the like.
+    pub wchar: Option<u64>,
+    /// `read_bytes`: bytes the process caused to be fetched from storage.
+    pub read_bytes: Option<u64>,
+    /// `write_bytes`: bytes the process caused to be sent to storage.
+    pub write_bytes: Option<u64>,
+}
+
+/// Parses `/proc/<pid>/io`.
+pub fn parse_io(buf: &[u8]) -> IoCounters {
     let get = |key: &[u8]| field_line(buf, key).and_then(|v| number(trim(v)));
-    (get(b"read_bytes:"), get(b"write_bytes:"))
+    IoCounters {
+        rchar: get(b"rchar:"),
+        wchar: get(b"wchar:"),
+        read_bytes: get(b"read_bytes:"),
+        write_bytes: get(b"write_bytes:"),
+    }
+}
+
+/// `argv[0]` of a raw NUL-separated `cmdline`, as the process set it ("" when empty).
+pub fn argv0(raw: &[u8]) -> String {
+    lossy(raw.split(|&b| b == 0).next().unwrap_or_default())
 }
 
 /// `MemTotal` of `/proc/meminfo`, in bytes.
@@ -252,6 +286,26 @@ mod tests {
         assert_eq!(s.starttime, 12345);
         assert_eq!(s.vsize, 104_857_600);
         assert_eq!(s.rss_pages, 2560);
+        assert_eq!(s.blkio_ticks, 0);
+    }
+
+    #[test]
+    fn reads_the_block_io_delay_of_field_42_and_zero_when_the_line_ends_before_it() {
+        let filler = " 0".repeat(17);
+        let line = format!("9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11{filler} 7 0 0");
+        assert_eq!(parse_pid_stat(line.as_bytes()).unwrap().blkio_ticks, 7);
+        let short = b"9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11";
+        assert_eq!(parse_pid_stat(short).unwrap().blkio_ticks, 0);
+    }
+
+    #[test]
+    fn argv0_is_the_first_argument_as_given() {
+        assert_eq!(
+            argv0(b"/usr/bin/python3\x00-m\x00http.server\x00"),
+            "/usr/bin/python3"
+        );
+        assert_eq!(argv0(b"nginx: worker process\x00"), "nginx: worker process");
+        assert_eq!(argv0(b""), "");
     }
 
     #[test]
@@ -289,7 +343,7 @@ mod tests {
     fn reads_forks_switches_interrupts_and_boot_time() {
         let s = parse_system_stat(
             b"cpu  1 2 3\nintr 500 1 2 3\nctxt 900\nbtime 1700000000\nprocesses 77\n\
-              procs_running 2\nsoftirq 44 1 2\n",
+              procs_running 2\nprocs_blocked 1\nsoftirq 44 1 2\n",
         );
         assert_eq!(
             s,
@@ -298,7 +352,9 @@ mod tests {
                 ctxt: 900,
                 intr: 500,
                 softirq: 44,
-                btime: 1_700_000_000
+                btime: 1_700_000_000,
+                procs_running: 2,
+                procs_blocked: 1,
             }
         );
     }
@@ -311,7 +367,16 @@ mod tests {
         );
         assert_eq!(parse_status_uid(b"Name:\tx\n"), None);
         let io = b"rchar: 5\nwchar: 6\nread_bytes: 4096\nwrite_bytes: 8192\n";
-        assert_eq!(parse_io(io), (Some(4096), Some(8192)));
+        assert_eq!(
+            parse_io(io),
+            IoCounters {
+                rchar: Some(5),
+                wchar: Some(6),
+                read_bytes: Some(4096),
+                write_bytes: Some(8192),
+            }
+        );
+        assert_eq!(parse_io(b"rchar: 7\n").wchar, None);
         assert_eq!(parse_mem_total(b"MemTotal:  2048 kB\n"), Some(2048 * 1024));
     }
 

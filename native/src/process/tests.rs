@@ -96,6 +96,8 @@ fn counts_processes_by_state_and_their_threads() {
         (1, 3, 1, 1, 1, 1)
     );
     assert_eq!(s.threads, 16);
+    // The kernel's own counts of runnable and I/O-blocked tasks (threads included).
+    assert_eq!((s.procs_running, s.procs_blocked), (2, 1));
     assert_eq!(s.forks_total, 5000.0);
     assert_eq!(s.context_switches, 100_000.0);
     assert_eq!(s.interrupts, 20_000.0);
@@ -125,6 +127,11 @@ fn reports_a_process_whose_name_holds_spaces_and_parentheses_in_full() {
     assert_eq!(r.threads, 3);
     assert_eq!(r.open_fds, Some(3));
     assert_eq!((r.read_bytes, r.write_bytes), (Some(4096.0), Some(8192.0)));
+    assert_eq!(
+        (r.chars_read_bytes, r.chars_written_bytes),
+        (Some(100.0), Some(200.0))
+    );
+    assert_eq!(r.command, "/opt/weird/bin/weird");
     assert_eq!(r.user_seconds, 250.0 / k.clk_tck);
     assert_eq!(r.system_seconds, 50.0 / k.clk_tck);
     assert_eq!(r.rss_bytes, (2560 * k.page_size) as f64);
