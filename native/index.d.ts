@@ -148,6 +148,12 @@ export interface CoreStat {
   times: CpuTimes
   /** Utilisation of this CPU over the interval (all zero on the first collect). */
   utilization: CpuUtilization
+  /**
+   * Current frequency of this CPU, MHz: cpufreq's `scaling_cur_freq` where the
+   * kernel offers it, else this processor's `cpu MHz` of `/proc/cpuinfo` as read
+   * when the collector started; 0 when neither says.
+   */
+  mhz: number
 }
 
 /** The CPU group of a snapshot. */
@@ -654,6 +660,11 @@ export interface ProcessRecord {
    */
   executable: string
   /**
+   * `argv[0]` as the process set it (the zeroth string of `cmdline`); "" where
+   * `commandLine` is "".
+   */
+  command: string
+  /**
    * Arguments joined by spaces; "" for kernel threads, and for a process in state D
    * (uninterruptible sleep): reading its `cmdline` waits on a lock the process may
    * hold for as long as its I/O hangs. Patterns match such a process by name only.
@@ -669,6 +680,11 @@ export interface ProcessRecord {
   userSeconds: number
   /** Cumulative system CPU time, seconds. */
   systemSeconds: number
+  /**
+   * Cumulative time waiting for block I/O, seconds (`delayacct_blkio_ticks`; 0 when
+   * the kernel's delay accounting is off).
+   */
+  iowaitSeconds: number
   /** CPU share over the interval; 100 is one whole core. 0 on the first collect. */
   cpuPercent: number
   /** Resident set size, bytes. */
@@ -683,8 +699,15 @@ export interface ProcessRecord {
   openFds?: number
   /** Bytes read from storage (`read_bytes` of `/proc/<pid>/io`); absent when not readable. */
   readBytes?: number
-  /** Bytes written to storage; absent when not readable. */
+  /** Bytes written to storage (`write_bytes`); absent when not readable. */
   writeBytes?: number
+  /**
+   * Bytes the process read through system calls, page-cache hits and pipes included
+   * (`rchar` of `/proc/<pid>/io`); absent when not readable.
+   */
+  charsReadBytes?: number
+  /** Bytes the process wrote through system calls (`wchar`); absent when not readable. */
+  charsWrittenBytes?: number
   /** Start time, unix seconds. */
   startTimeUnix: number
   /** True when the record is here because it matched a configured pattern. */
@@ -695,7 +718,7 @@ export interface ProcessRecord {
 export interface ProcessSnapshot {
   /** Processes (thread-group leaders) seen. */
   total: number
-  /** State R. */
+  /** State R (processes; see `procsRunning` for the kernel's count of runnable tasks). */
   running: number
   /** State S. */
   sleeping: number
@@ -709,6 +732,10 @@ export interface ProcessSnapshot {
   idle: number
   /** Threads across all processes. */
   threads: number
+  /** Runnable tasks, threads included (`procs_running` of `/proc/stat`). */
+  procsRunning: number
+  /** Tasks blocked on I/O, threads included (`procs_blocked` of `/proc/stat`). */
+  procsBlocked: number
   /** Processes created since boot (`processes` of `/proc/stat`). */
   forksTotal: number
   /** Context switches since boot (`ctxt`). */

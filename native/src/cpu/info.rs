@@ -19,6 +19,8 @@ pub struct CpuInfo {
     pub physical_cores: u32,
     /// Distinct physical ids; 0 when the file has no topology.
     pub sockets: u32,
+    /// `cpu MHz` of every processor block that has one, by its `processor` number.
+    pub processor_mhz: Vec<(u32, f64)>,
 }
 
 /// Model, vendor, family, MHz and cache of the first processor; core and socket
@@ -29,6 +31,7 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
     let mut pairs = BTreeSet::new();
     let mut packages = BTreeSet::new();
     let mut physical_id: Option<&str> = None;
+    let mut processor: Option<u32> = None;
     let mut first_block = true;
     let mut seen_content = false;
     let mut model_fallback = String::new();
@@ -37,6 +40,7 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
         if line.trim().is_empty() {
             first_block = first_block && !seen_content;
             physical_id = None;
+            processor = None;
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
@@ -54,6 +58,14 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
                     pairs.insert((p.to_string(), value.to_string()));
                 }
             }
+            "processor" => processor = value.parse().ok(),
+            "cpu MHz" if !first_block => {
+                if let (Some(id), Ok(mhz)) = (processor, value.parse::<f64>()) {
+                    if mhz.is_finite() && mhz > 0.0 {
+                        info.processor_mhz.push((id, mhz));
+                    }
+                }
+            }
             _ if !first_block => {}
             "model name" if info.model.is_empty() => info.model = value.to_string(),
             "Processor" | "cpu model" | "cpu" if model_fallback.is_empty() => {
@@ -64,7 +76,12 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
                 info.vendor = arm_implementer(value).to_string()
             }
             "cpu family" => info.family = value.to_string(),
-            "cpu MHz" => info.mhz = value.parse().unwrap_or(0.0),
+            "cpu MHz" => {
+                info.mhz = value.parse().unwrap_or(0.0);
+                if let (Some(id), true) = (processor, info.mhz.is_finite() && info.mhz > 0.0) {
+                    info.processor_mhz.push((id, info.mhz));
+                }
+            }
             "cache size" => info.cache_size_bytes = parse_size(value).unwrap_or(0.0),
             _ => {}
         }

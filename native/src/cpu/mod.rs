@@ -81,6 +81,10 @@ pub struct CoreStat {
     pub times: CpuTimes,
     /// Utilisation of this CPU over the interval (all zero on the first collect).
     pub utilization: CpuUtilization,
+    /// Current frequency of this CPU, MHz: cpufreq's `scaling_cur_freq` where the
+    /// kernel offers it, else this processor's `cpu MHz` of `/proc/cpuinfo` as read
+    /// when the collector started; 0 when neither says.
+    pub mhz: f64,
 }
 
 /// The CPU group of a snapshot.
@@ -156,6 +160,7 @@ pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSn
                 core_id: *id,
                 times: times(ticks, hz),
                 utilization: utilization(state.cores.get(id), ticks),
+                mhz: core_mhz(roots, &info, *id),
             });
             seen.insert(*id, *ticks);
         }
@@ -176,6 +181,20 @@ pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSn
         utilization: overall,
         per_core: per_core_out,
     })
+}
+
+/// One CPU's current frequency, MHz (see [`CoreStat::mhz`]).
+fn core_mhz(roots: &Roots, info: &CpuInfo, id: u32) -> f64 {
+    let cpufreq = format!("devices/system/cpu/cpu{id}/cpufreq/scaling_cur_freq");
+    read_u64(&roots.sys(&cpufreq))
+        .map(|khz| khz as f64 / 1000.0)
+        .or_else(|| {
+            info.processor_mhz
+                .iter()
+                .find(|(p, _)| *p == id)
+                .map(|(_, m)| *m)
+        })
+        .unwrap_or(0.0)
 }
 
 /// `USER_HZ`, the unit of `/proc/stat`; 100 where `sysconf` cannot say.

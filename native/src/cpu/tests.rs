@@ -34,6 +34,10 @@ fn describes_a_two_socket_hyperthreaded_x86_host() {
     assert_eq!(snap.physical_cores, 4);
     assert_eq!(snap.sockets, 2);
     assert_eq!(snap.per_core.len(), 8);
+    // Without cpufreq, each CPU's own `cpu MHz` line.
+    let mhz: Vec<(u32, f64)> = snap.per_core.iter().map(|c| (c.core_id, c.mhz)).collect();
+    assert_eq!(mhz.first(), Some(&(0, 2499.998)));
+    assert_eq!(mhz.get(3), Some(&(3, 2502.998)));
     assert_eq!(snap.total.user_seconds, 1000.0 / hz());
     assert_eq!(snap.total.steal_seconds, 5.0 / hz());
 }
@@ -158,6 +162,9 @@ fn reads_arm_topology_and_frequency_from_sysfs() {
     assert_eq!(snap.physical_cores, 2);
     assert_eq!(snap.sockets, 1);
     assert_eq!(snap.mhz, 2600.0);
+    // cpu0 from cpufreq; cpu1 has neither cpufreq nor a `cpu MHz` line.
+    let mhz: Vec<f64> = snap.per_core.iter().map(|c| c.mhz).collect();
+    assert_eq!(mhz, vec![2600.0, 0.0]);
 }
 
 #[test]
