@@ -11,8 +11,12 @@
 //!   container's overlay root and each pod volume, one per container, which show the
 //!   host disk or a tmpfs again under another name.
 //!
-//! `tmpfs` and `overlay` elsewhere stay in: they hold real data (`/dev/shm`, `/run`,
-//! a container's own root) and fill up like any disk.
+//! - virtual filesystems, as the hostmetrics receiver leaves them out by default
+//!   (`include_virtual_filesystems: false`): a type that `<proc>/filesystems` marks
+//!   `nodev` (tmpfs, overlay, cgroup…), or does not list at all, is left out, except
+//!   zfs and the network filesystems ([`is_remote`]), which hold real data (gopsutil,
+//!   under the receiver, leaves network filesystems out too: a listed difference).
+//!   Without a readable `<proc>/filesystems`, only the types above are left out.
 //!
 //! A filesystem mounted in several places is reported once, as `df` does: when a
 //! device (mountinfo's `major:minor`) is mounted with its root `/` somewhere, only the
@@ -251,6 +255,25 @@ fn mountinfo_paths(roots: &Roots) -> [PathBuf; 2] {
     }
 }
 
+/// The types `<proc>/filesystems` lists without `nodev`: those a block device backs.
+pub fn parse_block_types(text: &str) -> HashSet<String> {
+    text.lines()
+        .filter(|l| !l.starts_with("nodev"))
+        .map(|l| l.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// A virtual filesystem (see the module docs): not backed by a block device, not zfs
+/// and not a network filesystem. `fuse.sshfs` is judged by its base type `fuse`.
+pub fn is_virtual(block_types: &HashSet<String>, fs_type: &str) -> bool {
+    let base = fs_type.split('.').next().unwrap_or(fs_type);
+    !(block_types.contains(fs_type)
+        || block_types.contains(base)
+        || fs_type == "zfs"
+        || is_remote(fs_type))
+}
+
 pub fn collect(roots: &Roots, opts: &Options) -> Result<Vec<Filesystem>> {
     let [first, second] = mountinfo_paths(roots);
     let text = match read_string(&first) {
@@ -261,7 +284,13 @@ pub fn collect(roots: &Roots, opts: &Options) -> Result<Vec<Filesystem>> {
             Err(_) => return Err(e),
         },
     };
-    let mounts = visible_mounts(parse_mountinfo(&text), opts.include_pseudo);
+    let mut mounts = visible_mounts(parse_mountinfo(&text), opts.include_pseudo);
+    if !opts.include_pseudo {
+        if let Ok(list) = read_string(&roots.proc("filesystems")) {
+            let block = parse_block_types(&list);
+            mounts.retain(|m| !is_virtual(&block, &m.fs_type));
+        }
+    }
     Ok(mounts
         .into_iter()
         .filter_map(|m| {

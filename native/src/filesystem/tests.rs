@@ -4,7 +4,8 @@ use std::fs;
 use std::path::PathBuf;
 
 use crate::filesystem::{
-    collect, is_remote, parse_mountinfo, stat_with_timeout, visible_mounts, Options, STUCK,
+    collect, is_remote, is_virtual, parse_block_types, parse_mountinfo, stat_with_timeout,
+    visible_mounts, Options, STUCK,
 };
 use crate::procfs::{decode_octal_escapes, Roots};
 use crate::testutil::{fixture_text, tree};
@@ -172,6 +173,35 @@ fn the_scan_reads_inits_table_under_a_root_path_and_skips_vanished_mount_points(
         .find(|f| f.mountpoint == "/mnt/tab\tnew\nline\\back")
         .unwrap();
     assert_eq!(tab.mode, "ro");
+}
+
+#[test]
+fn virtual_filesystems_that_proc_filesystems_marks_nodev_are_left_out_unless_asked_for() {
+    let (dir, roots) = host_tree();
+    let list =
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\toverlay\nnodev\tcgroup2\n\text4\n\txfs\n\tbtrfs\n";
+    fs::write(dir.path().join("proc/filesystems"), list).unwrap();
+    let types = |fss: &[crate::filesystem::Filesystem]| {
+        let mut t: Vec<String> = fss.iter().map(|f| f.fs_type.clone()).collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    let kept = collect(&roots, &Options::default()).unwrap();
+    assert_eq!(types(&kept), ["btrfs", "ext4", "xfs"]);
+    let all = collect(
+        &roots,
+        &Options {
+            include_pseudo: true,
+        },
+    )
+    .unwrap();
+    assert!(types(&all).contains(&"tmpfs".to_string()));
+    assert!(types(&all).contains(&"overlay".to_string()));
+    let block = parse_block_types(list);
+    assert!(!is_virtual(&block, "nfs4") && !is_virtual(&block, "zfs"));
+    // Listed as nodev, or not listed at all.
+    assert!(is_virtual(&block, "tmpfs") && is_virtual(&block, "devpts"));
 }
 
 #[test]
