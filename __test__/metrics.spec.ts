@@ -139,6 +139,7 @@ describe('the metric model', () => {
     assert.equal(resource['process.parent_pid'], 1)
     assert.equal(resource['process.executable.name'], 'node (worker)')
     assert.equal(resource['process.executable.path'], '/usr/bin/node')
+    assert.equal(resource['process.command'], 'node')
     assert.equal(resource['process.command_line'], 'node /srv/app/server.js --port 8080')
     assert.equal(resource['process.owner'], 'www-data')
     assert.equal(resource['host.name'], 'web-01', 'the host attributes come along')
@@ -148,12 +149,14 @@ describe('the metric model', () => {
       node.find((r) => r.metric === metric && Object.entries(attrs).every(([k, v]) => r.attributes[k] === v))
     assert.equal(get('process.cpu.time', { state: 'user' })?.value, 812.5)
     assert.equal(get('process.cpu.time', { state: 'system' })?.value, 97.25)
+    assert.equal(get('process.cpu.time', { state: 'wait' })?.value, 1.5, 'block I/O delay, as the receiver')
     assert.equal(get('process.cpu.time', { state: 'user' })?.monotonic, true)
     assert.equal(get('process.memory.usage')?.value, 251_658_240)
     assert.equal(get('process.memory.usage')?.unit, 'By')
     assert.equal(get('process.memory.virtual')?.value, 1_288_490_188)
-    assert.equal(get('process.disk.io', { direction: 'read' })?.value, 10_485_760)
-    assert.equal(get('process.disk.io', { direction: 'write' })?.value, 2_097_152)
+    // As the receiver: bytes through read/write calls (rchar/wchar), not only storage's.
+    assert.equal(get('process.disk.io', { direction: 'read' })?.value, 31_457_280)
+    assert.equal(get('process.disk.io', { direction: 'write' })?.value, 4_194_304)
     assert.equal(get('process.threads')?.value, 11)
     assert.equal(get('process.threads')?.unit, '{threads}')
     assert.equal(get('process.open_file_descriptors')?.value, 48)
@@ -170,7 +173,8 @@ describe('the metric model', () => {
       'unreadable I/O counters are absent, not zero',
     )
     assert.ok(!sshd.some((r) => r.metric === 'process.open_file_descriptors'))
-    assert.ok(!('process.executable.path' in sshd[0]!.resource))
+    // Every process attribute is set, "" where the kernel does not say (as the receiver).
+    assert.equal(sshd[0]!.resource['process.executable.path'], '')
   })
 
   test('spells names, attributes and values by the latest conventions behind one switch', async () => {

@@ -141,7 +141,7 @@ test('the fixture maps field by field with the units the design names', () => {
   assert.equal(s.hostname, 'prod-web-01')
   assert.equal(s.os, 'linux')
   assert.equal(s.architecture, 'amd64')
-  assert.equal(s.uptime, 864_000)
+  assert.equal(s.uptime, 864_001, 'uptime at sending: the scan’s 864 000.42 s and 0.88 s since')
   assert.equal(s.timezone, 'Europe/Berlin')
   assert.equal(s.cpuCores, 4, 'cpuCores is the logical core count')
   assert.equal(s.cpuLogicalCores, 4)
@@ -235,6 +235,18 @@ test('container, virtualization, cloud and agent fields come from the snapshot a
   assert.equal(s.agentUptime, 600)
   assert.equal(s.collectionTime, 1_767_225_600, 'unix seconds')
   assert.equal(s.collectionDuration, 4_250_000, 'nanoseconds')
+})
+
+test('a heartbeat sent after the scan carries the scan time as collectionTime and uptimes at sending', () => {
+  const snap = heartbeatSnapshot()
+  const at = (now: number) => toSystemInfo(snap, { ...META, now })
+  const soon = at(snap.collectedAtUnixMs)
+  const later = at(snap.collectedAtUnixMs + 45_000)
+  assert.equal(later.collectionTime, soon.collectionTime, 'the values are the scan’s')
+  assert.equal(later.collectionTime, Math.floor(snap.collectedAtUnixMs / 1000))
+  assert.equal(later.uptime - soon.uptime, 45, 'host uptime counts to the moment of sending')
+  assert.equal(later.agentUptime - soon.agentUptime, 45, 'agent uptime counts to the moment of sending')
+  assert.equal(later.cpuUsage, soon.cpuUsage)
 })
 
 test('without cloud info the cloud keys are present and empty', () => {

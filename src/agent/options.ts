@@ -33,7 +33,7 @@ export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions 
   return {
     rootPath: s.root_path || undefined,
     // Per-core times come from the same /proc/stat read; `per_core` only decides whether they
-    // become metric series (the status page and the heartbeat show them either way).
+    // become metric series (the status page, the heartbeat and per-CPU frequency use them).
     perCore: true,
     // Per-process records belong to the process collector; the system scan only counts.
     topProcesses: 0,

@@ -92,7 +92,8 @@ export function toSystemInfo(snapshot: HostSnapshot, meta: AgentMeta): SystemInf
     platformFamily: str(host.platformFamily),
     kernelVersion: str(host.kernelVersion),
     architecture: str(host.architecture) || goArch(),
-    uptime: int(host.uptimeSeconds),
+    // The values are the scan's (`collectionTime`); the uptimes are at sending.
+    uptime: int(Math.floor(host.uptimeSeconds + Math.max(0, nowMs - snapshot.collectedAtUnixMs) / 1000)),
     bootTime: int(host.bootTimeUnix),
     timezone: str(host.timezone),
     hostId: str(host.hostId),

@@ -94,9 +94,12 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
     r.gauge({
       metric: n.cpuFrequency,
       groups: ['cpu'],
-      description: 'Current frequency of the CPU, Hz (the first processor: the core reads no per-CPU value).',
+      description: 'Current frequency of each logical CPU, Hz.',
       feed: (snap, emit) => {
-        if (snap.cpu.mhz > 0) emit(snap.cpu.mhz * 1e6)
+        const cores = snap.cpu.perCore.filter((c) => c.mhz > 0)
+        for (const c of cores) emit(c.mhz * 1e6, { [a.cpuNumber]: cpuId(s, c.coreId) })
+        // A snapshot taken without per-core data (the library's `perCore: false`).
+        if (cores.length === 0 && snap.cpu.mhz > 0) emit(snap.cpu.mhz * 1e6)
       },
     })
   }
@@ -225,12 +228,18 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       feed: (snap, emit) => {
         const p = snap.processes
         const st = v.processStatus
-        emit(p.running, { [a.processStatus]: st.running })
-        emit(p.sleeping, { [a.processStatus]: st.sleeping })
-        emit(p.stopped, { [a.processStatus]: st.stopped })
-        emit(p.zombie, { [a.processStatus]: st.zombies })
-        emit(p.blocked, { [a.processStatus]: st.blocked })
-        emit(p.idle, { [a.processStatus]: st.idle })
+        // As the receiver: runnable and blocked are the kernel's own counts of tasks
+        // (procs_running, procs_blocked: threads included), always reported; the other
+        // states count processes and appear only when some process is in them.
+        emit(p.procsRunning, { [a.processStatus]: st.running })
+        emit(p.procsBlocked, { [a.processStatus]: st.blocked })
+        const counted = [
+          [p.sleeping, st.sleeping],
+          [p.stopped, st.stopped],
+          [p.zombie, st.zombies],
+          [p.idle, st.idle],
+        ] as const
+        for (const [count, status] of counted) if (count > 0) emit(count, { [a.processStatus]: status })
       },
     })
     r.counter({
@@ -335,13 +344,12 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
 }
 
 /**
- * `used` and `cached` as each spelling defines them. The hostmetrics receiver reports
- * gopsutil's figures: `cached` includes reclaimable slab and `used` is
- * total − free − buffers − cached, so dashboards built on it add up. The newest
- * conventions' `used` is total − available (as the heartbeat's `memoryUsed`).
+ * `used` and `cached` as each spelling defines them. `used` is MemTotal − MemAvailable
+ * in both (the receiver's default since v0.137, feature gate
+ * `receiver.hostmetricsreceiver.UseLinuxMemAvailable`). The receiver's `cached` is
+ * gopsutil's, which includes reclaimable slab; the conventions' is the kernel's `Cached`.
  */
 function memoryStates(mem: MemorySnapshot, mode: string): { used: number; cached: number } {
   if (mode !== 'hostmetrics') return { used: mem.usedBytes, cached: mem.cachedBytes }
-  const cached = mem.cachedBytes + mem.slabReclaimableBytes
-  return { used: Math.max(0, mem.totalBytes - mem.freeBytes - mem.buffersBytes - cached), cached }
+  return { used: mem.usedBytes, cached: mem.cachedBytes + mem.slabReclaimableBytes }
 }

@@ -1,7 +1,7 @@
 /**
  * Block devices, filesystems, network interfaces and TCP connection states.
  */
-import type { Filesystem, TcpStateCounts } from '../native'
+import type { BlockDevice, Filesystem, TcpStateCounts } from '../native'
 import type { Registrar } from './instruments'
 import type { Spelling } from './semconv'
 
@@ -46,6 +46,9 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       ],
       [n.diskOperationTime, false, 'Time spent in disk operations.', 'readTimeSeconds', 'writeTimeSeconds'],
     ] as const
+    // Devices that never did any I/O (unused loop, ram and zram devices) are left out,
+    // as the receiver leaves them out.
+    const active = (d: BlockDevice) => d.readsCompleted > 0 || d.writesCompleted > 0 || d.ioInProgress > 0
     for (const [metric, int, description, read, write] of directional) {
       r.counter({
         metric,
@@ -53,7 +56,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         int,
         description,
         feed: (snap, emit) => {
-          for (const d of snap.disk.devices) {
+          for (const d of snap.disk.devices.filter(active)) {
             emit(d[read], rw(d.name, 'read'))
             emit(d[write], rw(d.name, 'write'))
           }
@@ -65,7 +68,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.ioTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices.filter(active)) emit(d.ioTimeSeconds, dev(d.name))
       },
     })
     r.counter({
@@ -73,7 +76,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated multiplied by the queue length.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.weightedIoTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices.filter(active)) emit(d.weightedIoTimeSeconds, dev(d.name))
       },
     })
     r.upDown({
@@ -82,7 +85,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       int: true,
       description: 'The queue size of pending I/O operations.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.ioInProgress, dev(d.name))
+        for (const d of snap.disk.devices.filter(active)) emit(d.ioInProgress, dev(d.name))
       },
     })
   }
@@ -166,6 +169,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         for (const [kernel, field] of TCP_STATES) {
           emit(snap.tcp.all[field], { [a.netProtocol]: 'tcp', [a.netState]: s.values.tcpState(kernel) })
         }
+        // The receiver (gopsutil) always lists Windows' DELETE_TCB state too: 0 here.
+        if (s.mode === 'hostmetrics') emit(0, { [a.netProtocol]: 'tcp', [a.netState]: 'DELETE' })
       },
     })
   }

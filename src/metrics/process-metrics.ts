@@ -26,6 +26,9 @@ function hrTime(ms: number): HrTime {
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)]
 }
 
+const DISK_IO_DESCRIPTION =
+  'Bytes the process read and wrote through system calls (rchar/wchar of /proc/<pid>/io): page-cache hits, pipes and sockets included, as the hostmetrics receiver counts them.'
+
 function sum(
   metric: MetricName,
   description: string,
@@ -47,18 +50,21 @@ function sum(
   }
 }
 
-/** The resource attributes of one process, on top of the host's. */
+/**
+ * The resource attributes of one process, on top of the host's. Every key is set, ""
+ * where the kernel does not say (kernel threads have no command), as the receiver does.
+ */
 export function processResourceAttributes(p: ProcessRecord, host: ResourceAttributes): ResourceAttributes {
-  const attrs: ResourceAttributes = {
+  return {
     ...host,
     'process.pid': p.pid,
     'process.parent_pid': p.parentPid,
     'process.executable.name': p.name,
+    'process.executable.path': p.executable,
+    'process.command': p.command,
+    'process.command_line': p.commandLine,
     'process.owner': p.owner,
   }
-  if (p.executable) attrs['process.executable.path'] = p.executable
-  if (p.commandLine) attrs['process.command_line'] = p.commandLine
-  return attrs
 }
 
 export function processResourceMetrics(
@@ -83,17 +89,20 @@ export function processResourceMetrics(
       sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, [
         point(p.userSeconds, { [a.processCpuState]: 'user' }),
         point(p.systemSeconds, { [a.processCpuState]: 'system' }),
+        point(p.iowaitSeconds, { [a.processCpuState]: 'wait' }),
       ]),
       sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [
         point(p.rssBytes),
       ]),
       sum(n.processMemoryVirtual, 'Virtual memory size.', true, false, [point(p.virtualBytes)]),
     ]
-    if (p.readBytes !== undefined && p.writeBytes !== undefined) {
+    // As the receiver (gopsutil's ReadBytes/WriteBytes): bytes through read/write
+    // system calls (`rchar`/`wchar`), page-cache hits and pipes included.
+    if (p.charsReadBytes !== undefined && p.charsWrittenBytes !== undefined) {
       metrics.push(
-        sum(n.processDiskIo, 'Disk bytes transferred.', true, true, [
-          point(p.readBytes, { [a.processDiskDirection]: 'read' }),
-          point(p.writeBytes, { [a.processDiskDirection]: 'write' }),
+        sum(n.processDiskIo, DISK_IO_DESCRIPTION, true, true, [
+          point(p.charsReadBytes, { [a.processDiskDirection]: 'read' }),
+          point(p.charsWrittenBytes, { [a.processDiskDirection]: 'write' }),
         ]),
       )
     }

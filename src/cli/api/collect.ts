@@ -18,7 +18,8 @@ export interface CollectOptions {
 /** The native collector's options as the configuration sets them. */
 export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
   const { system, process } = config.collectors
-  const options: HostCollectorOptions = { perCore: system.per_core }
+  // Per-core usage is always shown; `per_core` governs only the metrics' cardinality.
+  const options: HostCollectorOptions = { perCore: true }
   if (system.root_path) options.rootPath = system.root_path
   if (process.enabled) {
     options.topProcesses = process.top_n
