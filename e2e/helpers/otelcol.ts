@@ -183,7 +183,7 @@ service:
  * The requests the file exporter has written so far. It flushes its buffer on a timer, so the
  * file can end in the middle of a line: only lines that end in a newline are complete.
  */
-function readJsonLines(path: string): OtlpJson[] {
+export function readJsonLines(path: string): OtlpJson[] {
   if (!existsSync(path)) return []
   const text = readFileSync(path, 'utf8')
   return text
