@@ -13,6 +13,7 @@ import { applyHeartbeatDefault } from './heartbeat-default'
 import { keyPathText, lineOf, type KeyPath } from './locate'
 import { schemaAt } from './schema-walk'
 import type { AgentConfig } from './types'
+import { applyUpstreamKeys } from './upstream'
 import { validateTree } from './validate'
 
 /** Environment variables that override the file, and the key each sets. */
@@ -144,6 +145,9 @@ export function parseConfig(
   const expansion = expandTree(dropNulls(raw), env)
   if (expansion.errors.length > 0) throw new ConfigError(expansion.errors.map((p) => at(p.path, p.message)))
   const tree = coerceExpanded(expansion.tree as Record<string, unknown>, expansion.expanded)
+  // The upstream Go agent's keys: read as this agent's where they mean something, then
+  // the environment overrides both.
+  const upstream = applyUpstreamKeys(tree)
 
   const origins = applyEnvOverrides(tree, env)
   applyHeartbeatDefault(tree)
@@ -158,7 +162,7 @@ export function parseConfig(
       }),
     )
   }
-  const warnings = expansion.unset.map((p) => formatWarning(at(p.path, p.message)))
+  const warnings = [...expansion.unset, ...upstream].map((p) => formatWarning(at(p.path, p.message)))
   return { config, warnings }
 }
 
