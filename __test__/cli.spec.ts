@@ -1,3 +1,4 @@
+import os from 'node:os'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -73,6 +74,20 @@ describe('tfo-agent command line', () => {
     assert.deepEqual(Object.keys(body), ['systemInfo'])
     assert.equal(body.systemInfo!.agentVersion, pkg.version)
     assert.equal(typeof body.systemInfo!.memoryTotal, 'number')
+  })
+
+  test('shows the usage of every core by default (per_core governs only metric cardinality)', async () => {
+    const r = await run(['collect', '--format', 'json', '--sample-ms', '50'])
+    assert.equal(r.code, 0, r.stderr)
+    const { systemInfo } = JSON.parse(r.stdout) as {
+      systemInfo: { cpuPerCore: Array<Record<string, number>> }
+    }
+    assert.equal(systemInfo.cpuPerCore.length, os.cpus().length)
+    assert.deepEqual(
+      systemInfo.cpuPerCore.map((c) => c.coreId),
+      os.cpus().map((_, i) => i),
+    )
+    for (const core of systemInfo.cpuPerCore) assert.ok(core.usage! >= 0 && core.usage! <= 100)
   })
 
   test('prints one snapshot as a table for a person', async () => {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import net from 'node:net'
+import os from 'node:os'
 import { after, afterEach, before, describe, test } from 'node:test'
 import {
   startRecordingServer,
@@ -81,6 +82,9 @@ describe('the heartbeat of tfo-agent start', () => {
       assert.equal(beat.headers['x-api-key-secret'], KEY_SECRET)
       assert.equal(beat.headers['user-agent'], `tfo-agent/${VERSION} (linux; amd64)`)
       assert.deepEqual(beat.validationErrors, [], `heartbeat body: ${beat.validationErrors?.join('; ')}`)
+      // Per-core usage is always there: `per_core` (off here) governs only metric cardinality.
+      const info = (beat.json as { systemInfo: { cpuPerCore: unknown[]; collectionTime: number } }).systemInfo
+      assert.equal(info.cpuPerCore.length, os.cpus().length, 'cpuPerCore has every core')
       const state = agentState(beat)
       assert.equal(typeof state.buffer.batches, 'number')
       assert.equal(typeof state.dropped.batches, 'number')
