@@ -19,7 +19,8 @@ import { join } from 'node:path'
 
 import { configSchema } from '../src/config/schema'
 import { configReferenceMarkdown } from '../src/config/render'
-import { MetricModel, buildResource, spelling } from '../src/metrics'
+import { HOSTMETRICS_DIFFERENCES, MetricModel, buildResource, spelling } from '../src/metrics'
+import { UPSTREAM_KEYS } from '../src/config/upstream-keys'
 import { decodeMetricsRequest, pointRows } from '../__test__/fixtures/otlp'
 import { fixtureSnapshot } from '../__test__/fixtures/snapshot'
 
@@ -192,13 +193,36 @@ export async function metricsReference(): Promise<string> {
   ]
   return [
     'Names, units and attributes are those of the OpenTelemetry Collector’s `hostmetrics` receiver unless ' +
-      '`exporter.otlp.semantic_conventions` is `latest`. Per-core `cpu` attributes appear only with ' +
-      '`collectors.system.per_core`.',
+      '`exporter.otlp.semantic_conventions` is `latest`. The `cpu` attribute of `system.cpu.time` and ' +
+      '`system.cpu.utilization` appears only with `collectors.system.per_core`.',
     `### Host\n\n${table(header, rows(false))}`,
     `### Per process\n\nOne resource per process (with \`process.pid\`, \`process.executable.name\`, …), when ` +
       `\`collectors.process\` is enabled.\n\n${table(header, rows(true))}`,
     `### Attribute keys with \`semantic_conventions: latest\`\n\n${table(['hostmetrics', 'latest'], attrRows)}`,
+    `### Differences from the hostmetrics receiver\n\nOn Linux, against the receiver v0.145.0 (proven side by ` +
+      `side by e2e/hostmetrics-parity.e2e.ts; listed in src/metrics/differences.ts):\n\n` +
+      table(
+        ['Metric', 'What differs', 'Why'],
+        HOSTMETRICS_DIFFERENCES.map((d) => [
+          `\`${d.metric}\``,
+          d.factor ? `value: the receiver's is ${d.factor}× the agent's` : d.kind,
+          d.reason,
+        ]),
+      ),
   ].join('\n\n')
+}
+
+/** The upstream Go agent's keys accepted in a config file (src/config/upstream-keys.ts). */
+function upstreamKeysReference(): string {
+  return (
+    `### Keys of the upstream Go agent\n\nA configuration file of the upstream Go agent (telemetryflow-agent 1.1.x ` +
+    `\`configs/tfo-agent.yaml\`, and its \`configs/examples/vm-minimal.yaml\`) is accepted: these keys are read as ` +
+    `the agent's own or ignored, each named once in a warning at start. Any other unknown key is an error.\n\n` +
+    table(
+      ['Key', 'Here'],
+      UPSTREAM_KEYS.map((k) => [`\`${k.key}\`${k.subtree ? ' (and below)' : ''}`, k.note]),
+    )
+  )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -221,7 +245,7 @@ export async function sections(): Promise<Section[]> {
     {
       file: 'docs/configuration.md',
       name: 'config-reference',
-      body: `${configSchema.description}\n\n${configReferenceMarkdown()}`,
+      body: `${configSchema.description}\n\n${configReferenceMarkdown()}\n\n${upstreamKeysReference()}`,
     },
     { file: 'docs/heartbeat.md', name: 'heartbeat-reference', body: heartbeatReference(heartbeatSchema) },
     { file: 'docs/metrics.md', name: 'metrics-reference', body: await metricsReference() },
