@@ -216,6 +216,17 @@ describe('the metric model', () => {
       'system',
       'user',
     ])
+    // Per-CPU frequency carries the conventions' integer CPU number.
+    const freq = rows.filter((r) => r.metric === 'system.cpu.frequency')
+    assert.deepEqual(
+      freq.map((r) => r.attributes['cpu.logical_number']),
+      snapshot.cpu.perCore.map((c) => c.coreId),
+    )
+    // A process's block-I/O wait is the conventions' `iowait` mode.
+    const procModes = rows
+      .filter((r) => r.metric === 'process.cpu.time' && r.resource['process.pid'] === 4242)
+      .map((r) => r.attributes['cpu.mode'])
+    assert.deepEqual(procModes.sort(), ['iowait', 'system', 'user'])
     const core0 = snapshot.cpu.perCore[0]!.times
     assert.equal(
       cpu.find((r) => r.attributes['cpu.mode'] === 'interrupt')?.value,

@@ -89,7 +89,7 @@ export function processResourceMetrics(
       sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, [
         point(p.userSeconds, { [a.processCpuState]: 'user' }),
         point(p.systemSeconds, { [a.processCpuState]: 'system' }),
-        point(p.iowaitSeconds, { [a.processCpuState]: 'wait' }),
+        point(p.iowaitSeconds, { [a.processCpuState]: s.values.cpuState.wait }),
       ]),
       sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [
         point(p.rssBytes),
