@@ -128,11 +128,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       description: 'Bytes of memory in use.',
       feed: (snap, emit) => {
         const mem = snap.memory
-        const { used, cached } = memoryStates(mem, s.mode)
-        emit(used, { [a.memoryState]: v.memoryState.used })
+        emit(mem.usedBytes, { [a.memoryState]: v.memoryState.used })
         emit(mem.freeBytes, { [a.memoryState]: v.memoryState.free })
         emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered })
-        emit(cached, { [a.memoryState]: v.memoryState.cached })
+        emit(cachedBytes(mem, s.mode), { [a.memoryState]: v.memoryState.cached })
         if (s.mode === 'hostmetrics') {
           emit(mem.slabReclaimableBytes, { [a.memoryState]: 'slab_reclaimable' })
           emit(mem.slabUnreclaimableBytes, { [a.memoryState]: 'slab_unreclaimable' })
@@ -159,11 +158,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         const mem = snap.memory
         if (mem.totalBytes <= 0) return
         const share = (bytes: number) => bytes / mem.totalBytes
-        const { used, cached } = memoryStates(mem, s.mode)
-        emit(share(used), { [a.memoryState]: v.memoryState.used })
+        emit(share(mem.usedBytes), { [a.memoryState]: v.memoryState.used })
         emit(share(mem.freeBytes), { [a.memoryState]: v.memoryState.free })
         emit(share(mem.buffersBytes), { [a.memoryState]: v.memoryState.buffered })
-        emit(share(cached), { [a.memoryState]: v.memoryState.cached })
+        emit(share(cachedBytes(mem, s.mode)), { [a.memoryState]: v.memoryState.cached })
         if (s.mode === 'hostmetrics') {
           emit(share(mem.slabReclaimableBytes), { [a.memoryState]: 'slab_reclaimable' })
           emit(share(mem.slabUnreclaimableBytes), { [a.memoryState]: 'slab_unreclaimable' })
@@ -228,9 +226,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       feed: (snap, emit) => {
         const p = snap.processes
         const st = v.processStatus
-        // As the receiver: runnable and blocked are the kernel's own counts of tasks
-        // (procs_running, procs_blocked: threads included), always reported; the other
-        // states count processes and appear only when some process is in them.
+        // As the receiver: running and blocked are the kernel's task counts (threads
+        // included); the other states count processes, reported when not empty.
         emit(p.procsRunning, { [a.processStatus]: st.running })
         emit(p.procsBlocked, { [a.processStatus]: st.blocked })
         const counted = [
@@ -344,12 +341,10 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
 }
 
 /**
- * `used` and `cached` as each spelling defines them. `used` is MemTotal − MemAvailable
- * in both (the receiver's default since v0.137, feature gate
- * `receiver.hostmetricsreceiver.UseLinuxMemAvailable`). The receiver's `cached` is
- * gopsutil's, which includes reclaimable slab; the conventions' is the kernel's `Cached`.
+ * `used` is MemTotal − MemAvailable in both spellings (the receiver's since v0.137:
+ * `receiver.hostmetricsreceiver.UseLinuxMemAvailable`); the receiver's `cached` is
+ * gopsutil's, reclaimable slab included, the conventions' the kernel's `Cached`.
  */
-function memoryStates(mem: MemorySnapshot, mode: string): { used: number; cached: number } {
-  if (mode !== 'hostmetrics') return { used: mem.usedBytes, cached: mem.cachedBytes }
-  return { used: mem.usedBytes, cached: mem.cachedBytes + mem.slabReclaimableBytes }
+function cachedBytes(mem: MemorySnapshot, mode: string): number {
+  return mode === 'hostmetrics' ? mem.cachedBytes + mem.slabReclaimableBytes : mem.cachedBytes
 }

@@ -290,25 +290,6 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_block_io_delay_of_field_42_and_zero_when_the_line_ends_before_it() {
-        let filler = " 0".repeat(17);
-        let line = format!("9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11{filler} 7 0 0");
-        assert_eq!(parse_pid_stat(line.as_bytes()).unwrap().blkio_ticks, 7);
-        let short = b"9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11";
-        assert_eq!(parse_pid_stat(short).unwrap().blkio_ticks, 0);
-    }
-
-    #[test]
-    fn argv0_is_the_first_argument_as_given() {
-        assert_eq!(
-            argv0(b"/usr/bin/python3\x00-m\x00http.server\x00"),
-            "/usr/bin/python3"
-        );
-        assert_eq!(argv0(b"nginx: worker process\x00"), "nginx: worker process");
-        assert_eq!(argv0(b""), "");
-    }
-
-    #[test]
     fn a_name_holding_close_paren_space_open_paren_still_parses() {
         let line = b"7 (a) (b) R 2 7 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11";
         let s = parse_pid_stat(line).unwrap();

@@ -2,6 +2,7 @@
 //! host ten seconds apart). The live host's tests are in `tests_live.rs`.
 
 use super::linux::Kernel;
+use super::stat;
 use super::{collect, validate_patterns, Options, ProcessRecord, ProcessSnapshot, State};
 use crate::error::Error;
 use crate::procfs::Roots;
@@ -339,4 +340,29 @@ fn an_excluded_process_is_counted_but_never_returned() {
     assert_eq!(some.total, every.total);
     assert!(some.top.iter().all(|p| p.name != "worker"));
     assert!(every.top.iter().any(|p| p.name == "worker"));
+}
+
+#[test]
+fn reads_the_block_io_delay_of_field_42_and_zero_when_the_line_ends_before_it() {
+    let filler = " 0".repeat(17);
+    let line = format!("9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11{filler} 7 0 0");
+    assert_eq!(
+        stat::parse_pid_stat(line.as_bytes()).unwrap().blkio_ticks,
+        7
+    );
+    let short = b"9 (x) D 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 10 11";
+    assert_eq!(stat::parse_pid_stat(short).unwrap().blkio_ticks, 0);
+}
+
+#[test]
+fn argv0_is_the_first_argument_as_given() {
+    assert_eq!(
+        stat::argv0(b"/usr/bin/python3\x00-m\x00http.server\x00"),
+        "/usr/bin/python3"
+    );
+    assert_eq!(
+        stat::argv0(b"nginx: worker process\x00"),
+        "nginx: worker process"
+    );
+    assert_eq!(stat::argv0(b""), "");
 }
