@@ -205,7 +205,11 @@ export async function metricsReference(): Promise<string> {
         ['Metric', 'What differs', 'Why'],
         HOSTMETRICS_DIFFERENCES.map((d) => [
           `\`${d.metric}\``,
-          d.factor ? `value: the receiver's is ${d.factor}× the agent's` : d.kind,
+          d.factor
+            ? `value: the receiver's is ${d.factor}× the agent's`
+            : d.attribute
+              ? `attribute \`${d.attribute}\``
+              : d.kind,
           d.reason,
         ]),
       ),

@@ -22,6 +22,8 @@ export interface Difference {
   attribute?: string
   /** For `value`: the receiver's value ÷ the agent's. */
   factor?: number
+  /** For `attribute`: the agent's value is the receiver's cut at this many bytes. */
+  cutAtBytes?: number
   /** Why the agent does what it does. */
   reason: string
 }
@@ -46,6 +48,14 @@ export const HOSTMETRICS_DIFFERENCES: readonly Difference[] = [
     kind: 'series',
     reason:
       'The agent exports the processes it selects (`collectors.process`: the top N by CPU and by memory, those matching `include`, up to `max_processes`); the receiver exports every process.',
+  },
+  {
+    metric: 'process.*',
+    kind: 'attribute',
+    attribute: 'process.command_line',
+    cutAtBytes: 4096,
+    reason:
+      'A command line is cut at 4096 bytes (on a character boundary), so one process cannot make every export of it large; the receiver sends it whole.',
   },
   {
     metric: 'system.cpu.*',
