@@ -18,7 +18,7 @@ const system = section('Host metrics from the native core: CPU, memory, disks, f
   tcp: bool(true, 'TCP connections by state, and retransmits.'),
   per_core: bool(
     false,
-    'CPU metrics per logical core as well as in total (one series per core: mind the cardinality).',
+    'CPU time and utilization metrics per logical core instead of in total (one series per core and state: mind the cardinality). The heartbeat and `tfo-agent collect` show per-core usage either way.',
   ),
   root_path: str(
     '',
