@@ -51,8 +51,8 @@ export const TOLERANCES: Array<[string, Tolerance]> = [
   ['system.network.connections', { abs: 5, rel: 0.05 }],
   ['system.network.*', { abs: 16 * 1024, rel: 0.01 }],
   // Runnable and blocked tasks at one instant (procs_running, procs_blocked): compared on average.
-  ['system.processes.count|status=running', { abs: 2, rel: 0, mode: 'mean' }],
-  ['system.processes.count|status=blocked', { abs: 2, rel: 0, mode: 'mean' }],
+  ['system.processes.count|status=running', { abs: 2, rel: 0.25, mode: 'mean' }],
+  ['system.processes.count|status=blocked', { abs: 2, rel: 0.25, mode: 'mean' }],
   ['system.processes.count', { abs: 5, rel: 0.1 }],
   ['system.processes.created', { abs: 10, rel: 0 }],
   ['process.cpu.time', { abs: 0.2, rel: 0.01, quorum: 0.98 }],
