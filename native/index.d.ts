@@ -36,7 +36,7 @@ export declare class HostCollector {
    */
   collectSync(): HostSnapshot
   /** The groups this collector reads, in order. Never waits for a running collect. */
-  get groups(): Array<string>
+  get groups(): Array<Group>
 }
 
 /**
@@ -301,10 +301,13 @@ export interface Filesystem {
   inodesUsedPercent: number
 }
 
+/** One group of the snapshot. */
+export type Group = 'host' | 'cpu' | 'load' | 'memory' | 'paging' | 'disk' | 'filesystem' | 'network' | 'tcp' | 'process' | 'resources' | 'container' | 'virtualization'
+
 /** A group that could not be read this time; the rest of the snapshot is still there. */
 export interface GroupError {
-  /** The group's name, as in `HostCollectorOptions.groups`. */
-  group: string
+  /** The group, as named in `HostCollectorOptions.groups`. */
+  group: Group
   /** What went wrong, for people (the file and the OS error, or the panic message); not a stable format. */
   message: string
 }
@@ -358,7 +361,7 @@ export interface HostCollectorOptions {
    * `virtualization`. A name given twice counts once (its first place); an unknown
    * name makes the constructor throw.
    */
-  groups?: Array<string>
+  groups?: Array<Group>
 }
 
 /** Who and what the host is. */

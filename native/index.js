@@ -841,5 +841,6 @@ module.exports.benchRawRead = nativeBinding.benchRawRead
 module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
 module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs
 module.exports.benchThreadCpuMs = nativeBinding.benchThreadCpuMs
+module.exports.Group = nativeBinding.Group
 module.exports.replaceProcess = nativeBinding.replaceProcess
 module.exports.tryLockFile = nativeBinding.tryLockFile

@@ -26,5 +26,6 @@ export type {
   ContainerInfo,
   VirtualizationInfo,
   HostInfo,
+  Group,
   GroupError,
 } from '../native/index'

@@ -10,15 +10,15 @@ import type { AgentConfig } from '../config'
 import { backoffDelay, type ExporterOptions } from '../export'
 import type { HeartbeatClientOptions } from '../heartbeat/client'
 import type { MetricGroups } from '../metrics'
-import type { HostCollectorOptions } from '../native'
+import type { Group, HostCollectorOptions } from '../native'
 import type { Logger } from 'pino'
 
 const MIB = 1024 * 1024
 
 /** The native groups the system collector reads, from its switches. */
-function systemGroups(config: AgentConfig): string[] {
+function systemGroups(config: AgentConfig): Group[] {
   const s = config.collectors.system
-  const groups = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
+  const groups: Group[] = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
   if (s.cpu) groups.push('cpu')
   if (s.memory) groups.push('memory')
   if (s.disk) groups.push('disk')

@@ -1,0 +1,137 @@
+//! The Linux backend: `/proc`, `/sys` and netlink, below a root path that tests point
+//! at fixture trees and a containerised agent at the host's (`/hostfs`).
+
+pub mod container;
+pub mod cpu;
+pub mod disk;
+pub mod filesystem;
+pub mod floor;
+pub mod host;
+pub mod memory;
+pub mod net;
+pub mod paging;
+pub mod process;
+pub mod procfs;
+pub mod resources;
+#[cfg(test)]
+pub(crate) mod testutil;
+pub mod virt;
+
+use std::time::Instant;
+
+use crate::backend::Backend;
+use crate::collector::Settings;
+use crate::error::Result;
+use crate::snapshot::container::ContainerInfo;
+use crate::snapshot::cpu::{CpuSnapshot, LoadAverage};
+use crate::snapshot::disk::DiskSnapshot;
+use crate::snapshot::filesystem::Filesystem;
+use crate::snapshot::host::HostInfo;
+use crate::snapshot::memory::MemorySnapshot;
+use crate::snapshot::network::NetworkSnapshot;
+use crate::snapshot::paging::PagingSnapshot;
+use crate::snapshot::process::ProcessSnapshot;
+use crate::snapshot::resources::ResourcesSnapshot;
+use crate::snapshot::tcp::TcpSnapshot;
+use crate::snapshot::virt::VirtualizationInfo;
+use procfs::Roots;
+
+/// The procfs/netlink backend and the counters it carries between collects.
+pub struct Procfs {
+    roots: Roots,
+    per_core: bool,
+    filesystem: filesystem::Options,
+    process_options: process::Options,
+    host: host::State,
+    cpu: cpu::State,
+    paging: paging::State,
+    disk: disk::State,
+    network: net::interfaces::State,
+    process: process::State,
+}
+
+impl Procfs {
+    pub fn new(s: &Settings) -> Self {
+        Procfs {
+            roots: Roots::new(
+                s.root_path.as_deref(),
+                s.proc_root.as_deref(),
+                s.sys_root.as_deref(),
+            ),
+            per_core: s.per_core,
+            filesystem: s.filesystem.clone(),
+            process_options: s.process.clone(),
+            host: Default::default(),
+            cpu: Default::default(),
+            paging: Default::default(),
+            disk: Default::default(),
+            network: Default::default(),
+            process: Default::default(),
+        }
+    }
+}
+
+/// The default backend on Linux.
+pub fn open(s: &Settings) -> Result<Box<dyn Backend>> {
+    Ok(Box::new(Procfs::new(s)))
+}
+
+impl Backend for Procfs {
+    fn host(&mut self) -> Result<HostInfo> {
+        host::collect(&self.roots, &mut self.host)
+    }
+    fn cpu(&mut self) -> Result<CpuSnapshot> {
+        cpu::collect(&self.roots, &mut self.cpu, self.per_core)
+    }
+    fn load(&mut self) -> Result<LoadAverage> {
+        cpu::collect_load(&self.roots)
+    }
+    fn memory(&mut self) -> Result<MemorySnapshot> {
+        memory::collect(&self.roots)
+    }
+    fn paging(&mut self, now: Instant) -> Result<PagingSnapshot> {
+        paging::collect(&self.roots, &mut self.paging, now)
+    }
+    fn disk(&mut self, now: Instant) -> Result<DiskSnapshot> {
+        disk::collect(&self.roots, &mut self.disk, now)
+    }
+    fn filesystems(&mut self) -> Result<Vec<Filesystem>> {
+        filesystem::collect(&self.roots, &self.filesystem)
+    }
+    fn network(&mut self, now: Instant) -> Result<NetworkSnapshot> {
+        net::interfaces::collect(&self.roots, &mut self.network, now)
+    }
+    fn tcp(&mut self) -> Result<TcpSnapshot> {
+        net::tcp::collect(&self.roots)
+    }
+    fn processes(&mut self, now: Instant) -> Result<ProcessSnapshot> {
+        let opts = &self.process_options;
+        process::collect(&self.roots, &mut self.process, opts, now)
+    }
+    fn resources(&mut self) -> Result<ResourcesSnapshot> {
+        resources::collect(&self.roots)
+    }
+    fn container(&mut self) -> Result<ContainerInfo> {
+        container::collect(&self.roots)
+    }
+    fn virtualization(&mut self) -> Result<VirtualizationInfo> {
+        virt::collect(&self.roots)
+    }
+}
+
+/// Benchmark floor: the kernel files a full collect reads, unparsed; bytes read.
+pub fn bench_raw_read(root_path: Option<&str>) -> u64 {
+    floor::read_all(&Roots::new(root_path, None, None))
+}
+
+/// Benchmark: TCP sockets counted through netlink `SOCK_DIAG`, IPv4 + IPv6.
+pub fn bench_tcp_netlink() -> Result<u32> {
+    let (v4, v6) = net::tcp::count_netlink()?;
+    Ok(v4.total + v6.total)
+}
+
+/// Benchmark: the same count by parsing `/proc/net/tcp` and `/proc/net/tcp6`.
+pub fn bench_tcp_procfs() -> Result<u32> {
+    let (v4, v6) = net::tcp::count_procfs(&Roots::default())?;
+    Ok(v4.total + v6.total)
+}
