@@ -39,6 +39,9 @@ export declare class HostCollector {
   get groups(): Array<Group>
 }
 
+/** Where a collector reads the host from. */
+export type BackendKind = 'procfs' | 'portable'
+
 /**
  * Benchmark floor: reads the kernel files a full collect reads, without parsing.
  * Returns the bytes read. Not part of the agent; `npm run bench` compares against it.
@@ -315,6 +318,12 @@ export interface GroupError {
 /** How a `HostCollector` reads the host. */
 export interface HostCollectorOptions {
   /**
+   * Where to read the host from: `procfs` (Linux, its default) or `portable`
+   * (sysinfo and the OS's APIs; the default on macOS). A backend the platform does
+   * not have makes the constructor throw.
+   */
+  backend?: BackendKind
+  /**
    * The host's root filesystem as this process sees it, e.g. `/hostfs` in a
    * container with the host's `/` bind-mounted there. Default `/`.
    */
@@ -443,6 +452,14 @@ export interface HostSnapshot {
   virtualization: VirtualizationInfo
   /** Groups that failed (or were unsupported) in this collect. */
   errors: Array<GroupError>
+  /** The backend that read this snapshot. */
+  backend: BackendKind
+  /**
+   * Fields (`group.field` paths, e.g. `memory.buffersBytes`) that this backend cannot
+   * give on this platform, among the groups read: they hold 0 or "" here, which
+   * means "unknown", not zero. `docs/platforms.md` lists them per platform.
+   */
+  unavailable: Array<string>
 }
 
 /** Load averages from `/proc/loadavg`. */
@@ -642,6 +659,27 @@ export interface PagingSnapshot {
    */
   intervalSeconds: number
 }
+
+/** One row of the platform table. */
+export interface PlatformGap {
+  /** `linux` (procfs), `linux-portable`, `macos`, `windows`. */
+  platform: string
+  /** The group the field belongs to. */
+  group: Group
+  /**
+   * The field's path below the snapshot (`memory.buffersBytes`); a group name alone
+   * means the whole group.
+   */
+  field: string
+  /** Why the platform cannot give it. */
+  reason: string
+}
+
+/**
+ * For each platform (`linux`, `linux-portable`, `macos`, `windows`), the snapshot
+ * fields it cannot give and why (the source of `docs/platforms.md`).
+ */
+export declare function platformGaps(): Array<PlatformGap>
 
 /** One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`. */
 export interface ProcessRecord {

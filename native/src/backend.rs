@@ -7,7 +7,7 @@
 //! - the module implements [`Backend`] (one method per [`crate::group::Group`]; a
 //!   group the OS cannot give returns `Error::Unsupported`, which the snapshot
 //!   reports in `errors`) and exposes the platform functions listed on [`os`];
-//! - the `cfg` pair below points [`os`] at it.
+//! - the `cfg` lines below point [`os`] at it.
 //!
 //! Snapshot types and the rate maths live in [`crate::snapshot`] and know no OS.
 
@@ -15,6 +15,8 @@ use std::time::Instant;
 
 use crate::collector::Settings;
 use crate::error::Result;
+use crate::group::BackendKind;
+use crate::snapshot::availability::Gap;
 use crate::snapshot::container::ContainerInfo;
 use crate::snapshot::cpu::{CpuSnapshot, LoadAverage};
 use crate::snapshot::disk::DiskSnapshot;
@@ -29,17 +31,25 @@ use crate::snapshot::tcp::TcpSnapshot;
 use crate::snapshot::virt::VirtualizationInfo;
 
 /// This platform's module. Each provides the same functions:
-/// `open(&Settings) -> Result<Box<dyn Backend>>` (the default backend),
+/// `open(Option<BackendKind>, &Settings) -> Result<Box<dyn Backend>>` (`None`: the
+/// platform's default; a kind it does not have is an invalid option),
 /// `bench_raw_read(root_path) -> u64`, `bench_tcp_netlink() -> Result<u32>`,
 /// and `bench_tcp_procfs() -> Result<u32>`.
 #[cfg(target_os = "linux")]
 pub use crate::linux as os;
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "macos")]
+pub use crate::macos as os;
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 pub use crate::unsupported as os;
 
 /// A source of every group. Stateful groups get the moment of the read (`now`) and
 /// keep their own previous counters (see [`crate::snapshot::rates::Previous`]).
 pub trait Backend: Send {
+    /// Which backend this is.
+    fn kind(&self) -> BackendKind;
+    /// The fields this backend cannot give on this platform
+    /// ([`crate::snapshot::availability`]).
+    fn gaps(&self) -> &'static [&'static [Gap]];
     /// Called before the groups of one collect are read.
     fn begin_collect(&mut self) {}
     fn host(&mut self) -> Result<HostInfo>;
@@ -57,7 +67,19 @@ pub trait Backend: Send {
     fn virtualization(&mut self) -> Result<VirtualizationInfo>;
 }
 
-/// The default backend of this platform.
+/// The backend `settings` names, or this platform's default.
 pub fn open(settings: &Settings) -> Result<Box<dyn Backend>> {
-    os::open(settings)
+    os::open(settings.backend, settings)
+}
+
+/// The error for a backend this platform does not have.
+pub fn not_here(kind: BackendKind) -> crate::error::Error {
+    crate::error::Error::InvalidOption {
+        name: "backend",
+        message: format!(
+            "the {} backend is not available on {}",
+            kind.name(),
+            std::env::consts::OS
+        ),
+    }
 }

@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::backend::{self, Backend};
 use crate::error::Result;
-use crate::group::Group;
+use crate::group::{BackendKind, Group};
 use crate::snapshot::process::validate_patterns;
 use crate::snapshot::{filesystem, process, GroupError, HostCollectorOptions, HostSnapshot};
 
@@ -25,6 +25,8 @@ pub struct Settings {
     pub root_path: Option<String>,
     pub proc_root: Option<String>,
     pub sys_root: Option<String>,
+    /// The backend asked for; `None` is the platform's default.
+    pub backend: Option<BackendKind>,
     pub per_core: bool,
     pub groups: Vec<Group>,
     pub filesystem: filesystem::Options,
@@ -52,6 +54,7 @@ impl Settings {
             root_path: opts.root_path.clone(),
             proc_root: opts.proc_root.clone(),
             sys_root: opts.sys_root.clone(),
+            backend: opts.backend,
             per_core: opts.per_core.unwrap_or(true),
             groups,
             filesystem: filesystem::Options {
@@ -167,6 +170,14 @@ impl Collector {
             errors.push(GroupError { group, message });
         }
         snap.errors = errors;
+        snap.backend = b.kind();
+        snap.unavailable = b
+            .gaps()
+            .iter()
+            .flat_map(|list| list.iter())
+            .filter(|gap| self.settings.groups.contains(&gap.group))
+            .map(|gap| gap.field.to_string())
+            .collect();
         snap.collection_duration_ns = started.elapsed().as_nanos() as f64;
         snap
     }

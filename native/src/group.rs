@@ -1,5 +1,5 @@
-//! The groups a collect reads: a closed set, so JavaScript sees a string union and
-//! every backend answers each one (a `match` without a fallback arm).
+//! Closed sets JavaScript names: the groups a collect reads (every backend answers
+//! each one, a `match` without a fallback arm) and the backends.
 
 use napi_derive::napi;
 
@@ -74,5 +74,26 @@ impl Group {
                     Group::ALL.map(Group::name).join(", ")
                 ),
             })
+    }
+}
+
+/// Where a collector reads the host from.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    /// `/proc`, `/sys` and netlink: Linux only, the default there.
+    #[default]
+    Procfs,
+    /// The `sysinfo` crate plus the OS's own APIs where it has nothing: the default on
+    /// macOS, and available on Linux (where tests hold it against `procfs`).
+    Portable,
+}
+
+impl BackendKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Procfs => "procfs",
+            BackendKind::Portable => "portable",
+        }
     }
 }

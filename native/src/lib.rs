@@ -16,6 +16,10 @@ pub mod snapshot;
 // One module per platform, chosen here on whole modules (see `backend`).
 #[cfg(target_os = "linux")]
 pub mod linux;
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+pub mod portable;
 #[cfg(unix)]
 pub mod unix;
 #[cfg(not(target_os = "linux"))]
@@ -102,6 +106,13 @@ impl Task for CollectTask {
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         Ok(output)
     }
+}
+
+/// For each platform (`linux`, `linux-portable`, `macos`, `windows`), the snapshot
+/// fields it cannot give and why (the source of `docs/platforms.md`).
+#[napi]
+pub fn platform_gaps() -> Vec<snapshot::availability::PlatformGap> {
+    snapshot::availability::all()
 }
 
 /// Benchmark floor: reads the kernel files a full collect reads, without parsing.

@@ -7,6 +7,8 @@ use std::time::Instant;
 use crate::backend::Backend;
 use crate::collector::Settings;
 use crate::error::{Error, Result};
+use crate::group::BackendKind;
+use crate::snapshot::availability::Gap;
 use crate::snapshot::container::ContainerInfo;
 use crate::snapshot::cpu::{CpuSnapshot, LoadAverage};
 use crate::snapshot::disk::DiskSnapshot;
@@ -23,8 +25,12 @@ use crate::snapshot::virt::VirtualizationInfo;
 /// The backend that has nothing.
 pub struct Unsupported;
 
-pub fn open(_: &Settings) -> Result<Box<dyn Backend>> {
-    Ok(Box::new(Unsupported))
+/// Any kind asked for is not here; without one, the backend that has nothing.
+pub fn open(kind: Option<BackendKind>, _: &Settings) -> Result<Box<dyn Backend>> {
+    match kind {
+        Some(kind) => Err(crate::backend::not_here(kind)),
+        None => Ok(Box::new(Unsupported)),
+    }
 }
 
 pub fn bench_raw_read(_root_path: Option<&str>) -> u64 {
@@ -64,6 +70,12 @@ pub fn replace_process(_file: &str, _args: &[String]) -> std::io::Result<std::co
 }
 
 impl Backend for Unsupported {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Portable
+    }
+    fn gaps(&self) -> &'static [&'static [Gap]] {
+        &[]
+    }
     fn host(&mut self) -> Result<HostInfo> {
         Err(Error::Unsupported("host"))
     }

@@ -10,7 +10,7 @@ import type { AgentConfig } from '../config'
 import { backoffDelay, type ExporterOptions } from '../export'
 import type { HeartbeatClientOptions } from '../heartbeat/client'
 import type { MetricGroups } from '../metrics'
-import type { Group, HostCollectorOptions } from '../native'
+import type { BackendKind, Group, HostCollectorOptions } from '../native'
 import type { Logger } from 'pino'
 
 const MIB = 1024 * 1024
@@ -28,10 +28,17 @@ function systemGroups(config: AgentConfig): Group[] {
   return groups
 }
 
+/** The native backend the configuration names; undefined is the platform's default. */
+export function nativeBackend(config: AgentConfig): BackendKind | undefined {
+  const b = config.collectors.system.backend
+  return b === 'default' ? undefined : b
+}
+
 export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
   const s = config.collectors.system
   return {
     rootPath: s.root_path || undefined,
+    backend: nativeBackend(config),
     // Per-core times come from the same /proc/stat read; `per_core` only decides whether they
     // become metric series (the status page and the heartbeat show them either way).
     perCore: true,
@@ -46,6 +53,7 @@ export function processCollectorOptions(config: AgentConfig): HostCollectorOptio
   const p = config.collectors.process
   return {
     rootPath: config.collectors.system.root_path || undefined,
+    backend: nativeBackend(config),
     groups: ['host', 'process'],
     topProcesses: p.top_n,
     processPatterns: p.include,

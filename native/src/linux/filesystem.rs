@@ -129,6 +129,11 @@ fn parse_mount_line(line: &str) -> Option<MountEntry> {
     })
 }
 
+/// A pseudo filesystem or a mount under [`CONTAINER_DIRS`]: left out by default.
+pub fn is_hidden(fs_type: &str, mountpoint: &str) -> bool {
+    PSEUDO_TYPES.contains(&fs_type) || CONTAINER_DIRS.iter().any(|d| mountpoint.starts_with(d))
+}
+
 /// The mounts to report: duplicates of a mount point collapsed to the last (the
 /// kernel lists the mount on top last); then, unless `include_pseudo`, pseudo
 /// filesystems and mounts under [`CONTAINER_DIRS`] dropped; then each filesystem
@@ -139,11 +144,7 @@ pub fn visible_mounts(entries: Vec<MountEntry>, include_pseudo: bool) -> Vec<Mou
         .into_iter()
         .rev()
         .filter(|e| seen.insert(e.mountpoint.clone()))
-        .filter(|e| {
-            include_pseudo
-                || !(PSEUDO_TYPES.contains(&e.fs_type.as_str())
-                    || CONTAINER_DIRS.iter().any(|d| e.mountpoint.starts_with(d)))
-        })
+        .filter(|e| include_pseudo || !is_hidden(&e.fs_type, &e.mountpoint))
         .collect();
     kept.reverse();
     // Per device, the shortest mount point of its whole filesystem (root `/`).

@@ -10,7 +10,7 @@ use std::fs;
 
 use crate::error::{Error, Result};
 use crate::linux::procfs::{read_string, read_trimmed, Roots};
-pub use crate::snapshot::host::{go_arch, HostInfo};
+pub use crate::snapshot::host::{go_arch, zone_from_link, HostInfo};
 
 /// The os-release keys the snapshot uses, quotes removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub fn parse_btime(text: &str) -> Option<u64> {
 }
 
 /// `/etc/timezone`, else the zone the `/etc/localtime` link points into, else `UTC`.
-fn timezone(roots: &Roots) -> String {
+pub fn timezone(roots: &Roots) -> String {
     if let Some(tz) = read_trimmed(&roots.host("/etc/timezone"))
         .and_then(|t| t.lines().next().map(|l| l.trim().to_string()))
         .filter(|t| !t.is_empty() && !t.starts_with('#'))
@@ -171,19 +171,8 @@ fn timezone(roots: &Roots) -> String {
     "UTC".to_string()
 }
 
-/// `…/zoneinfo/Europe/Berlin` → `Europe/Berlin` (the `posix/` and `right/`
-/// variants name the same zone).
-pub fn zone_from_link(target: &str) -> Option<String> {
-    let (_, zone) = target.rsplit_once("zoneinfo/")?;
-    let zone = zone
-        .strip_prefix("posix/")
-        .or_else(|| zone.strip_prefix("right/"))
-        .unwrap_or(zone)
-        .trim_matches('/');
-    (!zone.is_empty()).then(|| zone.to_string())
-}
-
-fn host_id(roots: &Roots) -> String {
+/// `/etc/machine-id`, else the D-Bus one, else the DMI product UUID, else "".
+pub fn host_id(roots: &Roots) -> String {
     ["/etc/machine-id", "/var/lib/dbus/machine-id"]
         .iter()
         .find_map(|p| read_trimmed(&roots.host(p)).filter(|s| !s.is_empty()))

@@ -22,6 +22,8 @@ use std::time::Instant;
 use crate::backend::Backend;
 use crate::collector::Settings;
 use crate::error::Result;
+use crate::group::BackendKind;
+use crate::snapshot::availability::{self, Gap};
 use crate::snapshot::container::ContainerInfo;
 use crate::snapshot::cpu::{CpuSnapshot, LoadAverage};
 use crate::snapshot::disk::DiskSnapshot;
@@ -71,12 +73,21 @@ impl Procfs {
     }
 }
 
-/// The default backend on Linux.
-pub fn open(s: &Settings) -> Result<Box<dyn Backend>> {
-    Ok(Box::new(Procfs::new(s)))
+/// The backend `kind` names; procfs by default.
+pub fn open(kind: Option<BackendKind>, s: &Settings) -> Result<Box<dyn Backend>> {
+    match kind.unwrap_or(BackendKind::Procfs) {
+        BackendKind::Procfs => Ok(Box::new(Procfs::new(s))),
+        BackendKind::Portable => crate::portable::open(s),
+    }
 }
 
 impl Backend for Procfs {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Procfs
+    }
+    fn gaps(&self) -> &'static [&'static [Gap]] {
+        &[availability::LINUX_PROCFS]
+    }
     fn host(&mut self) -> Result<HostInfo> {
         host::collect(&self.roots, &mut self.host)
     }

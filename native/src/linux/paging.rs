@@ -37,7 +37,7 @@ pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<PagingS
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Err(e),
     };
-    let page = page_size();
+    let page = crate::unix::page_size() as f64;
     let prev = state.prev.since(now);
     let per_second = |f: fn(&VmCounters) -> u64| match prev {
         Some((prev, seconds)) => rate(counter_delta(f(prev), f(&vm)), seconds),
@@ -61,17 +61,6 @@ pub fn collect(roots: &Roots, state: &mut State, now: Instant) -> Result<PagingS
     };
     state.prev.store(now, vm);
     Ok(snap)
-}
-
-/// The page size; 4096 where `sysconf` cannot say.
-fn page_size() -> f64 {
-    // SAFETY: sysconf has no preconditions and only reads a constant.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if size > 0 {
-        size as f64
-    } else {
-        4096.0
-    }
 }
 
 /// The paging counters of `/proc/vmstat` (`name value` lines); absent ones are 0.

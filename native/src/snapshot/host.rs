@@ -49,3 +49,15 @@ pub fn go_arch(rust_arch: &str) -> &str {
         other => other,
     }
 }
+
+/// `…/zoneinfo/Europe/Berlin` → `Europe/Berlin` (the `posix/` and `right/`
+/// variants name the same zone).
+pub fn zone_from_link(target: &str) -> Option<String> {
+    let (_, zone) = target.rsplit_once("zoneinfo/")?;
+    let zone = zone
+        .strip_prefix("posix/")
+        .or_else(|| zone.strip_prefix("right/"))
+        .unwrap_or(zone)
+        .trim_matches('/');
+    (!zone.is_empty()).then(|| zone.to_string())
+}

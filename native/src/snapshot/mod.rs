@@ -3,6 +3,7 @@
 //! OS-neutral maths every backend shares (rates, utilisation, latency). Nothing in
 //! here reads the host.
 
+pub mod availability;
 pub mod container;
 pub mod cpu;
 pub mod disk;
@@ -19,7 +20,7 @@ pub mod virt;
 
 use napi_derive::napi;
 
-use crate::group::Group;
+use crate::group::{BackendKind, Group};
 use container::ContainerInfo;
 use cpu::{CpuSnapshot, LoadAverage};
 use disk::DiskSnapshot;
@@ -86,12 +87,22 @@ pub struct HostSnapshot {
     pub virtualization: VirtualizationInfo,
     /// Groups that failed (or were unsupported) in this collect.
     pub errors: Vec<GroupError>,
+    /// The backend that read this snapshot.
+    pub backend: BackendKind,
+    /// Fields (`group.field` paths, e.g. `memory.buffersBytes`) that this backend cannot
+    /// give on this platform, among the groups read: they hold 0 or "" here, which
+    /// means "unknown", not zero. `docs/platforms.md` lists them per platform.
+    pub unavailable: Vec<String>,
 }
 
 /// How a `HostCollector` reads the host.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct HostCollectorOptions {
+    /// Where to read the host from: `procfs` (Linux, its default) or `portable`
+    /// (sysinfo and the OS's APIs; the default on macOS). A backend the platform does
+    /// not have makes the constructor throw.
+    pub backend: Option<BackendKind>,
     /// The host's root filesystem as this process sees it, e.g. `/hostfs` in a
     /// container with the host's `/` bind-mounted there. Default `/`.
     pub root_path: Option<String>,

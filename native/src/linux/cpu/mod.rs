@@ -32,7 +32,7 @@ pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSn
     let stat_path = roots.proc("stat");
     let (total, cores) = parse_stat(&read_string(&stat_path)?);
     let total = total.ok_or_else(|| Error::parse(&stat_path, "no aggregate cpu line"))?;
-    let hz = clock_ticks_per_second();
+    let hz = crate::unix::clock_ticks_per_second();
 
     if state.info.is_none() {
         // Some containers hide /proc/cpuinfo (or lxcfs fakes it); the times still count.
@@ -81,17 +81,6 @@ pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSn
         utilization: overall,
         per_core: per_core_out,
     })
-}
-
-/// `USER_HZ`, the unit of `/proc/stat`; 100 where `sysconf` cannot say.
-fn clock_ticks_per_second() -> f64 {
-    // SAFETY: sysconf has no preconditions and only reads a constant.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if hz > 0 {
-        hz as f64
-    } else {
-        100.0
-    }
 }
 
 /// The aggregate `cpu` line and every `cpuN` line of `/proc/stat`, in file order.

@@ -2,7 +2,6 @@
 //! `cmdline`, `exe`, `fd`, `io`) and the owner's user name.
 
 use std::collections::HashMap;
-use std::ffi::CStr;
 use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -127,7 +126,7 @@ impl Owners {
             return n.clone();
         }
         let found = if roots.rootfs == Path::new("/") {
-            getpw_name(uid)
+            crate::unix::user_name(uid)
         } else {
             let passwd = self
                 .passwd
@@ -137,32 +136,5 @@ impl Owners {
         let name = found.unwrap_or_else(|| uid.to_string());
         self.names.insert(uid, name.clone());
         name
-    }
-}
-
-/// Largest buffer offered to `getpwuid_r` before giving up on a name.
-const PW_BUF_MAX: usize = 1 << 20;
-
-fn getpw_name(uid: u32) -> Option<String> {
-    let mut buf: Vec<libc::c_char> = vec![0; 1024];
-    loop {
-        // SAFETY: `passwd` is plain old data; getpwuid_r fills it with pointers
-        // into `buf`, which outlives every read of them below.
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the length given.
-        let rc =
-            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-        if rc == libc::ERANGE && buf.len() < PW_BUF_MAX {
-            let grown = buf.len() * 2;
-            buf.resize(grown, 0);
-            continue;
-        }
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        // SAFETY: on success `pw_name` points at a NUL-terminated string in `buf`.
-        let name = unsafe { CStr::from_ptr(pwd.pw_name) };
-        return Some(name.to_string_lossy().into_owned()).filter(|n| !n.is_empty());
     }
 }

@@ -47,17 +47,11 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// This kernel's constants (asked of `sysconf` once per process).
     pub fn host() -> Self {
-        // SAFETY: sysconf reads a constant and has no preconditions.
-        let (tck, page) = unsafe {
-            (
-                libc::sysconf(libc::_SC_CLK_TCK),
-                libc::sysconf(libc::_SC_PAGESIZE),
-            )
-        };
         Kernel {
-            clk_tck: if tck > 0 { tck as f64 } else { 100.0 },
-            page_size: u64::try_from(page).ok().filter(|p| *p > 0).unwrap_or(4096),
+            clk_tck: crate::unix::clock_ticks_per_second(),
+            page_size: crate::unix::page_size(),
         }
     }
 }
