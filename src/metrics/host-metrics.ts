@@ -3,7 +3,7 @@
  * extras, in the hostmetrics receiver's shape (or the latest conventions').
  */
 import type { CpuTimes, CpuUtilization, MemorySnapshot } from '../native'
-import type { Attributes, Emit, Registrar } from './instruments'
+import { isUnavailable, type Attributes, type Emit, type Registrar } from './instruments'
 import type { Spelling } from './semconv'
 
 export interface HostMetricOptions {
@@ -12,6 +12,18 @@ export interface HostMetricOptions {
 }
 
 type Mode = keyof Spelling['values']['cpuState']
+
+/** The snapshot field each mode's share is read from (times have the same gaps). */
+const MODE_FIELD: Record<Mode, string> = {
+  user: 'cpu.utilization.userPercent',
+  nice: 'cpu.utilization.nicePercent',
+  system: 'cpu.utilization.systemPercent',
+  idle: 'cpu.utilization.idlePercent',
+  wait: 'cpu.utilization.iowaitPercent',
+  interrupt: 'cpu.utilization.irqPercent',
+  softirq: 'cpu.utilization.softirqPercent',
+  steal: 'cpu.utilization.stealPercent',
+}
 
 function cpuTimes(t: CpuTimes): Array<[Mode, number]> {
   return [
@@ -43,9 +55,16 @@ function cpuUtilization(u: CpuUtilization): Array<[Mode, number]> {
  * Emits per mode, summing modes that one spelling folds together (the latest
  * conventions have no `softirq`), so no attribute set is observed twice.
  */
-function emitModes(s: Spelling, modes: Array<[Mode, number]>, emit: Emit, extra: Attributes = {}): void {
+function emitModes(
+  s: Spelling,
+  modes: Array<[Mode, number]>,
+  emit: Emit,
+  extra: Attributes = {},
+  unavailable: (field: string) => boolean = () => false,
+): void {
   const sums = new Map<string, number>()
   for (const [mode, value] of modes) {
+    if (unavailable(MODE_FIELD[mode])) continue
     const name = s.values.cpuState[mode]
     sums.set(name, (sums.get(name) ?? 0) + value)
   }
@@ -61,9 +80,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['cpu'],
       description: 'Seconds each logical CPU spent on each mode.',
       feed: (snap, emit) => {
-        if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit)
+        const gone = (f: string) => isUnavailable(snap, f) || isUnavailable(snap, 'cpu.total')
+        if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit, {}, gone)
         for (const c of snap.cpu.perCore)
-          emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+          emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) }, gone)
       },
     })
     r.gauge({
@@ -71,9 +91,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['cpu'],
       description: 'Share of the last interval each logical CPU spent in each mode (0–1).',
       feed: (snap, emit) => {
-        if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit)
+        const gone = (f: string) => isUnavailable(snap, f)
+        if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit, {}, gone)
         for (const c of snap.cpu.perCore) {
-          emitModes(s, cpuUtilization(c.utilization), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+          emitModes(s, cpuUtilization(c.utilization), emit, { [a.cpuNumber]: cpuId(s, c.coreId) }, gone)
         }
       },
     })
@@ -128,11 +149,19 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         const { used, cached } = memoryStates(mem, s.mode)
         emit(used, { [a.memoryState]: v.memoryState.used })
         emit(mem.freeBytes, { [a.memoryState]: v.memoryState.free })
-        emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered })
-        emit(cached, { [a.memoryState]: v.memoryState.cached })
+        emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered }, 'memory.buffersBytes')
+        emit(cached, { [a.memoryState]: v.memoryState.cached }, 'memory.cachedBytes')
         if (s.mode === 'hostmetrics') {
-          emit(mem.slabReclaimableBytes, { [a.memoryState]: 'slab_reclaimable' })
-          emit(mem.slabUnreclaimableBytes, { [a.memoryState]: 'slab_unreclaimable' })
+          emit(
+            mem.slabReclaimableBytes,
+            { [a.memoryState]: 'slab_reclaimable' },
+            'memory.slabReclaimableBytes',
+          )
+          emit(
+            mem.slabUnreclaimableBytes,
+            { [a.memoryState]: 'slab_unreclaimable' },
+            'memory.slabUnreclaimableBytes',
+          )
         }
       },
     })
@@ -143,8 +172,16 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         int: true,
         description: 'Memory the kernel uses for slab caches.',
         feed: (snap, emit) => {
-          emit(snap.memory.slabReclaimableBytes, { [a.slabState]: 'reclaimable' })
-          emit(snap.memory.slabUnreclaimableBytes, { [a.slabState]: 'unreclaimable' })
+          emit(
+            snap.memory.slabReclaimableBytes,
+            { [a.slabState]: 'reclaimable' },
+            'memory.slabReclaimableBytes',
+          )
+          emit(
+            snap.memory.slabUnreclaimableBytes,
+            { [a.slabState]: 'unreclaimable' },
+            'memory.slabUnreclaimableBytes',
+          )
         },
       })
     }
@@ -198,10 +235,26 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       feed: (snap, emit) => {
         const p = snap.paging
         const dir = (d: 'page_in' | 'page_out') => v.pagingDirection[d]
-        emit(p.swapInPages, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'major' })
-        emit(p.swapOutPages, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'major' })
-        emit(p.pageInCount, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'minor' })
-        emit(p.pageOutCount, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'minor' })
+        emit(
+          p.swapInPages,
+          { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'major' },
+          'paging.swapInPages',
+        )
+        emit(
+          p.swapOutPages,
+          { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'major' },
+          'paging.swapOutPages',
+        )
+        emit(
+          p.pageInCount,
+          { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'minor' },
+          'paging.pageInCount',
+        )
+        emit(
+          p.pageOutCount,
+          { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'minor' },
+          'paging.pageOutCount',
+        )
       },
     })
     r.counter({
@@ -210,8 +263,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       int: true,
       description: 'Page faults.',
       feed: (snap, emit) => {
-        emit(snap.paging.majorFaults, { [a.pagingType]: 'major' })
-        emit(snap.paging.minorFaults, { [a.pagingType]: 'minor' })
+        emit(snap.paging.majorFaults, { [a.pagingType]: 'major' }, 'paging.majorFaults')
+        emit(snap.paging.minorFaults, { [a.pagingType]: 'minor' }, 'paging.minorFaults')
       },
     })
   }
@@ -238,7 +291,7 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['process'],
       int: true,
       description: 'Processes created since boot.',
-      feed: (snap, emit) => emit(snap.processes.forksTotal),
+      feed: (snap, emit) => emit(snap.processes.forksTotal, {}, 'processes.forksTotal'),
     })
   }
 
@@ -267,21 +320,21 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     groups: ['process'],
     int: true,
     description: 'Context switches since boot (ctxt of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.contextSwitches),
+    feed: (snap, emit) => emit(snap.processes.contextSwitches, {}, 'processes.contextSwitches'),
   })
   r.counter({
     metric: n.linuxInterrupts,
     groups: ['process'],
     int: true,
     description: 'Interrupts serviced since boot (intr of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.interrupts),
+    feed: (snap, emit) => emit(snap.processes.interrupts, {}, 'processes.interrupts'),
   })
   r.counter({
     metric: n.linuxSoftInterrupts,
     groups: ['process'],
     int: true,
     description: 'Soft interrupts serviced since boot (softirq of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.softInterrupts),
+    feed: (snap, emit) => emit(snap.processes.softInterrupts, {}, 'processes.softInterrupts'),
   })
   r.gauge({
     metric: n.linuxEntropy,
@@ -330,7 +383,7 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     groups: ['tcp'],
     int: true,
     description: 'TCP segments retransmitted since boot (RetransSegs of /proc/net/snmp).',
-    feed: (snap, emit) => emit(snap.tcp.retransmittedSegments),
+    feed: (snap, emit) => emit(snap.tcp.retransmittedSegments, {}, 'tcp.retransmittedSegments'),
   })
 }
 

@@ -54,8 +54,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         description,
         feed: (snap, emit) => {
           for (const d of snap.disk.devices) {
-            emit(d[read], rw(d.name, 'read'))
-            emit(d[write], rw(d.name, 'write'))
+            emit(d[read], rw(d.name, 'read'), `disk.devices[].${read}`)
+            emit(d[write], rw(d.name, 'write'), `disk.devices[].${write}`)
           }
         },
       })
@@ -65,7 +65,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.ioTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices) emit(d.ioTimeSeconds, dev(d.name), 'disk.devices[].ioTimeSeconds')
       },
     })
     r.counter({
@@ -73,7 +73,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated multiplied by the queue length.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.weightedIoTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices)
+          emit(d.weightedIoTimeSeconds, dev(d.name), 'disk.devices[].weightedIoTimeSeconds')
       },
     })
     r.upDown({
@@ -82,7 +83,7 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       int: true,
       description: 'The queue size of pending I/O operations.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices) emit(d.ioInProgress, dev(d.name))
+        for (const d of snap.disk.devices) emit(d.ioInProgress, dev(d.name), 'disk.devices[].ioInProgress')
       },
     })
   }
@@ -148,8 +149,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         int: true,
         feed: (snap, emit) => {
           for (const i of snap.network.interfaces) {
-            emit(i[rx], io(i.name, 'receive'))
-            emit(i[tx], io(i.name, 'transmit'))
+            emit(i[rx], io(i.name, 'receive'), `network.interfaces[].${rx}`)
+            emit(i[tx], io(i.name, 'transmit'), `network.interfaces[].${tx}`)
           }
         },
       })

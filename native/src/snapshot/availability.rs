@@ -46,6 +46,9 @@ pub const LINUX_PROCFS: &[Gap] = &[
 
 /// What sysinfo does not give on any platform, whatever the OS's extras add.
 const SYSINFO: &[Gap] = &[
+    gap(Cpu, "cpu.family", "not in sysinfo"),
+    gap(Cpu, "cpu.cacheSizeBytes", "not in sysinfo"),
+    gap(Cpu, "cpu.sockets", "not in sysinfo"),
     gap(Memory, "memory.buffersBytes", "not in sysinfo"),
     gap(Memory, "memory.cachedBytes", "not in sysinfo"),
     gap(Memory, "memory.activeBytes", "not in sysinfo"),
@@ -281,17 +284,6 @@ const SYSINFO: &[Gap] = &[
     ),
 ];
 
-/// The per-mode CPU shares the portable backend has only where the OS gives tick
-/// counters per mode (Linux, macOS); listed for platforms without them.
-const CPU_MODES: &[Gap] = &[
-    gap(Cpu, "cpu.total", "no per-mode CPU times from this OS"),
-    gap(
-        Cpu,
-        "cpu.perCore[].times",
-        "no per-mode CPU times from this OS",
-    ),
-];
-
 /// Linux, portable backend: sysinfo, with `/proc/stat` ticks for the CPU times,
 /// netlink for TCP states, and the procfs container and DMI detection.
 pub const LINUX_PORTABLE: &[&[Gap]] = &[SYSINFO];
@@ -301,9 +293,6 @@ pub const LINUX_PORTABLE: &[&[Gap]] = &[SYSINFO];
 pub const MACOS: &[&[Gap]] = &[
     SYSINFO,
     &[
-        gap(Cpu, "cpu.family", "not in sysinfo on macOS"),
-        gap(Cpu, "cpu.cacheSizeBytes", "not in sysinfo"),
-        gap(Cpu, "cpu.sockets", "not in sysinfo"),
         gap(
             Cpu,
             "cpu.utilization.iowaitPercent",
@@ -335,11 +324,6 @@ pub const MACOS: &[&[Gap]] = &[
             "no TCP state source on macOS yet (`net.inet.tcp.pcblist_n`)",
         ),
         gap(
-            Container,
-            "container",
-            "macOS is not run in containers; always false",
-        ),
-        gap(
             Virtualization,
             "virtualization.virtualizationType",
             "kern.hv_vmm_present says only whether",
@@ -347,12 +331,24 @@ pub const MACOS: &[&[Gap]] = &[
     ],
 ];
 
-/// Windows: what the Windows backend cannot give. Unverified here.
-pub const WINDOWS: &[&[Gap]] = &[
-    SYSINFO,
-    CPU_MODES,
-    &[gap(Load, "load", "Windows has no load average")],
-];
+/// Windows: no backend in this build yet, so every group reports itself unsupported.
+/// (The Windows backend replaces this list with what it cannot give.)
+pub const WINDOWS: &[&[Gap]] = &[&[
+    gap(Host, "host", NO_WINDOWS),
+    gap(Cpu, "cpu", NO_WINDOWS),
+    gap(Load, "load", NO_WINDOWS),
+    gap(Memory, "memory", NO_WINDOWS),
+    gap(Paging, "paging", NO_WINDOWS),
+    gap(Disk, "disk", NO_WINDOWS),
+    gap(Filesystem, "filesystems", NO_WINDOWS),
+    gap(Network, "network", NO_WINDOWS),
+    gap(Tcp, "tcp", NO_WINDOWS),
+    gap(Process, "processes", NO_WINDOWS),
+    gap(Resources, "resources", NO_WINDOWS),
+    gap(Virtualization, "virtualization", NO_WINDOWS),
+]];
+
+const NO_WINDOWS: &str = "no Windows backend in this build yet";
 
 /// One row of the platform table.
 #[napi(object)]
