@@ -40,7 +40,7 @@ pub fn collect(roots: &Roots, state: &mut State) -> Result<HostInfo> {
         Some(t) => t,
         None => {
             let stat_path = roots.proc("stat");
-            let t = parse_btime(&read_string(&stat_path)?)
+            let t = parse_btime(&roots.proc_text("stat")?)
                 .ok_or_else(|| Error::parse(&stat_path, "no btime line"))?;
             *state.boot_time.insert(t)
         }

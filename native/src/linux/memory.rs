@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::linux::procfs::{read_string, Roots};
+use crate::linux::procfs::Roots;
 pub use crate::snapshot::memory::MemorySnapshot;
 use crate::snapshot::rates::percent;
 
 pub fn collect(roots: &Roots) -> Result<MemorySnapshot> {
     let path = roots.proc("meminfo");
-    let text = read_string(&path)?;
+    let text = roots.proc_text("meminfo")?;
     snapshot(&parse_meminfo(&text)).ok_or_else(|| Error::parse(&path, "no MemTotal"))
 }
 

@@ -59,7 +59,8 @@ impl Procfs {
                 s.root_path.as_deref(),
                 s.proc_root.as_deref(),
                 s.sys_root.as_deref(),
-            ),
+            )
+            .with_read_cache(),
             per_core: s.per_core,
             filesystem: s.filesystem.clone(),
             process_options: s.process.clone(),
@@ -87,6 +88,9 @@ impl Backend for Procfs {
     }
     fn gaps(&self) -> &'static [&'static [Gap]] {
         &[availability::LINUX_PROCFS]
+    }
+    fn begin_collect(&mut self) {
+        self.roots.forget_reads();
     }
     fn host(&mut self) -> Result<HostInfo> {
         host::collect(&self.roots, &mut self.host)
@@ -145,4 +149,42 @@ pub fn bench_tcp_netlink() -> Result<u32> {
 pub fn bench_tcp_procfs() -> Result<u32> {
     let (v4, v6) = net::tcp::count_procfs(&Roots::default())?;
     Ok(v4.total + v6.total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::HostCollectorOptions;
+
+    const STAT: &str = "cpu  100 0 50 1000 0 0 0 0 0 0\ncpu0 100 0 50 1000 0 0 0 0 0 0\nctxt 111\nbtime 1700000000\nprocesses 5\n";
+    const STAT_LATER: &str = "cpu  200 0 60 1100 0 0 0 0 0 0\ncpu0 200 0 60 1100 0 0 0 0 0 0\nctxt 222\nbtime 1700000000\nprocesses 6\n";
+
+    #[test]
+    fn each_kernel_file_is_read_once_per_collect_and_afresh_the_next() {
+        let (dir, _) = testutil::tree(&[
+            ("proc/stat", STAT),
+            ("proc/meminfo", "MemTotal: 1024 kB\nMemAvailable: 512 kB\n"),
+        ]);
+        let opts = HostCollectorOptions {
+            root_path: Some(dir.path().to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        let mut b = Procfs::new(&Settings::from_options(&opts).unwrap());
+        let now = testutil::at(0.0);
+        b.begin_collect();
+        assert_eq!(b.cpu().unwrap().total.user_seconds, 1.0);
+        assert_eq!(b.memory().unwrap().total_bytes, 1024.0 * 1024.0);
+        std::fs::write(dir.path().join("proc/stat"), STAT_LATER).unwrap();
+        std::fs::write(dir.path().join("proc/meminfo"), "MemTotal: 2048 kB\n").unwrap();
+        // The same collect: the process group sees the readings the cpu and memory groups had.
+        assert_eq!(b.processes(now).unwrap().context_switches, 111.0);
+        assert_eq!(b.memory().unwrap().total_bytes, 1024.0 * 1024.0);
+        b.begin_collect();
+        assert_eq!(
+            b.processes(testutil::at(1.0)).unwrap().context_switches,
+            222.0
+        );
+        assert_eq!(b.cpu().unwrap().total.user_seconds, 2.0);
+        assert_eq!(b.memory().unwrap().total_bytes, 2048.0 * 1024.0);
+    }
 }

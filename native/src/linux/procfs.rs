@@ -4,14 +4,19 @@
 //! tree and a containerised agent can read the host's `/proc` and `/sys` under
 //! `/hostfs` (like node_exporter's `--path.rootfs`).
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 
 /// The three trees a scan reads from.
 #[derive(Debug, Clone)]
 pub struct Roots {
+    /// Files of the proc tree read at most once per collect (see [`Roots::proc_text`]);
+    /// `None` reads every time (a bare `Roots`, as tests and one-off readers build it).
+    cache: Option<Arc<Mutex<ReadCache>>>,
     /// procfs, normally `/proc`.
     pub proc: PathBuf,
     /// sysfs, normally `/sys`.
@@ -24,6 +29,7 @@ pub struct Roots {
 impl Default for Roots {
     fn default() -> Self {
         Roots {
+            cache: None,
             proc: "/proc".into(),
             sys: "/sys".into(),
             rootfs: "/".into(),
@@ -36,6 +42,7 @@ impl Roots {
     pub fn new(root_path: Option<&str>, proc_root: Option<&str>, sys_root: Option<&str>) -> Self {
         let rootfs = PathBuf::from(root_path.unwrap_or("/"));
         Roots {
+            cache: None,
             proc: proc_root
                 .map(PathBuf::from)
                 .unwrap_or_else(|| rootfs.join("proc")),
@@ -51,10 +58,45 @@ impl Roots {
     /// all three.
     pub fn at(dir: &Path) -> Self {
         Roots {
+            cache: None,
             proc: dir.join("proc"),
             sys: dir.join("sys"),
             rootfs: dir.to_path_buf(),
         }
+    }
+
+    /// The same trees, with a read cache for [`Roots::proc_text`] that lives until
+    /// [`Roots::forget_reads`]: the procfs backend keeps one and clears it before each
+    /// collect, so a kernel file several groups need (`stat`, `meminfo`) is read once.
+    pub fn with_read_cache(mut self) -> Self {
+        self.cache = Some(Arc::default());
+        self
+    }
+
+    /// Drops what the read cache holds (the start of a collect).
+    pub fn forget_reads(&self) {
+        if let Some(cache) = &self.cache {
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .files
+                .clear();
+        }
+    }
+
+    /// The text of `<proc>/<rel>`, read once per collect where this `Roots` has a read
+    /// cache (every group of the collect then sees the same reading), else every time.
+    pub fn proc_text(&self, rel: &str) -> Result<Arc<str>> {
+        let Some(cache) = &self.cache else {
+            return read_string(&self.proc(rel)).map(Arc::from);
+        };
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(text) = cache.files.get(rel) {
+            return Ok(text.clone());
+        }
+        let text: Arc<str> = Arc::from(read_string(&self.proc(rel))?);
+        cache.files.insert(rel.to_string(), text.clone());
+        Ok(text)
     }
 
     pub fn proc(&self, rel: &str) -> PathBuf {
@@ -69,6 +111,12 @@ impl Roots {
     pub fn host(&self, abs: &str) -> PathBuf {
         self.rootfs.join(abs.trim_start_matches('/'))
     }
+}
+
+/// Files read in this collect, by path below the proc tree.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    files: HashMap<String, Arc<str>>,
 }
 
 /// Reads a whole file as text; invalid UTF-8 is replaced rather than refused,

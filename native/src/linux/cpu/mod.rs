@@ -30,7 +30,7 @@ pub struct State {
 
 pub fn collect(roots: &Roots, state: &mut State, per_core: bool) -> Result<CpuSnapshot> {
     let stat_path = roots.proc("stat");
-    let (total, cores) = parse_stat(&read_string(&stat_path)?);
+    let (total, cores) = parse_stat(&roots.proc_text("stat")?);
     let total = total.ok_or_else(|| Error::parse(&stat_path, "no aggregate cpu line"))?;
     let hz = crate::unix::clock_ticks_per_second();
 

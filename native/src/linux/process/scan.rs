@@ -71,9 +71,7 @@ pub fn collect(
     now: Instant,
 ) -> Result<ProcessSnapshot> {
     let kernel = Kernel::host();
-    let path = roots.proc("stat");
-    read_into(&path, &mut st.buf, usize::MAX).map_err(|e| Error::io(&path, e))?;
-    let sys = stat::parse_system_stat(&st.buf);
+    let sys = stat::parse_system_stat(roots.proc_text("stat")?.as_bytes());
     let prev = st.prev.since(now);
     let seconds = prev.map_or(0.0, |(_, s)| s);
     let mut snap = ProcessSnapshot {
@@ -93,9 +91,10 @@ pub fn collect(
     }
     let empty = HashMap::new();
 
-    let mem_total = read_into(&roots.proc("meminfo"), &mut st.buf, usize::MAX)
+    let mem_total = roots
+        .proc_text("meminfo")
         .ok()
-        .and_then(|()| stat::parse_mem_total(&st.buf))
+        .and_then(|text| stat::parse_mem_total(text.as_bytes()))
         .unwrap_or(0);
     let patterns = compiled(&mut st.patterns, &opts.patterns)?;
     let exclude = compiled(&mut st.exclude, &opts.exclude)?;
