@@ -34,6 +34,26 @@ export function nativeBackend(config: AgentConfig): BackendKind | undefined {
   return b === 'default' ? undefined : b
 }
 
+/**
+ * True when the process collector takes its records from the system scan: both on, at
+ * the same interval, so one scan of every process serves both instead of two.
+ */
+export function sharedProcessScan(config: AgentConfig): boolean {
+  const { system, process } = config.collectors
+  return system.enabled && process.enabled && system.interval === process.interval
+}
+
+/** Which per-process records the native scan returns, from `collectors.process`. */
+function processRecords(config: AgentConfig): HostCollectorOptions {
+  const p = config.collectors.process
+  return {
+    topProcesses: p.top_n,
+    processPatterns: p.include,
+    processExcludePatterns: p.exclude,
+    maxProcesses: p.max_processes,
+  }
+}
+
 export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
   const s = config.collectors.system
   return {
@@ -42,23 +62,19 @@ export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions 
     // Per-core times come from the same /proc/stat read; `per_core` only decides whether they
     // become metric series (the status page and the heartbeat show them either way).
     perCore: true,
-    // Per-process records belong to the process collector; the system scan only counts.
-    topProcesses: 0,
-    maxProcesses: 0,
+    // Per-process records belong to the process collector: the system scan returns them
+    // only when it also serves that collector (same interval), and otherwise only counts.
+    ...(sharedProcessScan(config) ? processRecords(config) : { topProcesses: 0, maxProcesses: 0 }),
     groups: systemGroups(config),
   }
 }
 
 export function processCollectorOptions(config: AgentConfig): HostCollectorOptions {
-  const p = config.collectors.process
   return {
     rootPath: config.collectors.system.root_path || undefined,
     backend: nativeBackend(config),
     groups: ['host', 'process'],
-    topProcesses: p.top_n,
-    processPatterns: p.include,
-    processExcludePatterns: p.exclude,
-    maxProcesses: p.max_processes,
+    ...processRecords(config),
   }
 }
 
