@@ -58,6 +58,8 @@ pub struct Portable {
     networks: Networks,
     processes: process::Processes,
     ticks: Option<TickReading>,
+    /// The volume list was refreshed in this collect (disk and filesystem share it).
+    disks_fresh: bool,
     disk: Previous<disk::Counters>,
     network: Previous<network::Counters>,
 }
@@ -73,9 +75,20 @@ pub fn open(s: &Settings) -> Result<Box<dyn Backend>> {
         networks: Networks::new().map_err(sysinfo)?,
         processes: process::Processes::new(&s.process)?,
         ticks: None,
+        disks_fresh: false,
         disk: Previous::default(),
         network: Previous::default(),
     }))
+}
+
+impl Portable {
+    /// sysinfo's volume list and counters, read once per collect.
+    fn refresh_disks(&mut self) {
+        if !self.disks_fresh {
+            self.disks.refresh(true);
+            self.disks_fresh = true;
+        }
+    }
 }
 
 fn sysinfo_error(_: sysinfo::Error) -> &'static str {
@@ -89,6 +102,10 @@ impl Backend for Portable {
 
     fn gaps(&self) -> &'static [&'static [Gap]] {
         extras::GAPS
+    }
+
+    fn begin_collect(&mut self) {
+        self.disks_fresh = false;
     }
 
     fn host(&mut self) -> Result<HostInfo> {
@@ -173,7 +190,7 @@ impl Backend for Portable {
     }
 
     fn disk(&mut self, now: Instant) -> Result<DiskSnapshot> {
-        self.disks.refresh(true);
+        self.refresh_disks();
         let io: Vec<map::DiskIo> = self
             .disks
             .iter()
@@ -195,7 +212,7 @@ impl Backend for Portable {
     }
 
     fn filesystems(&mut self) -> Result<Vec<Filesystem>> {
-        self.disks.refresh(true);
+        self.refresh_disks();
         let include_pseudo = self.filesystem.include_pseudo;
         Ok(self
             .disks
