@@ -52,6 +52,9 @@ describe('the portable backend on macOS', () => {
     assert.ok(Math.abs(snap.load.one - one) <= Math.max(1, one * 0.5))
     assert.equal(snap.memory.totalBytes, os.totalmem())
     assert.ok(snap.memory.usedBytes > 0 && snap.memory.usedBytes <= snap.memory.totalBytes)
+    // From host_statistics64: every Mac has wired and active pages, and has paged something in.
+    assert.ok(snap.memory.wiredBytes > 0 && snap.memory.activeBytes > 0)
+    assert.ok(snap.paging.pageInCount > 0 && snap.paging.pageSizeBytes > 0)
   })
 
   test('filesystems, disks and interfaces are there', () => {

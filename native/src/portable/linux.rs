@@ -4,7 +4,7 @@
 
 use sysinfo::Process;
 
-use super::map::TickReading;
+use super::map::{TickReading, VmStats};
 use crate::error::Result;
 use crate::linux::procfs::{read_string, Roots};
 use crate::linux::{container as procfs_container, cpu, host, net, virt};
@@ -34,6 +34,11 @@ pub fn host_id() -> String {
 pub fn cpu_ticks() -> Option<TickReading> {
     let (total, cores) = cpu::parse_stat(&read_string(&Roots::default().proc("stat")).ok()?);
     Some((total?, cores))
+}
+
+/// Not read by the portable backend on Linux (the procfs backend has them).
+pub fn vm_stats() -> Option<VmStats> {
+    None
 }
 
 pub fn tcp_states() -> Result<(TcpStateCounts, TcpStateCounts)> {

@@ -6,7 +6,7 @@
 
 use sysinfo::Process;
 
-use super::map::TickReading;
+use super::map::{TickReading, VmStats};
 use crate::error::{Error, Result};
 use crate::snapshot::availability::{self, Gap};
 use crate::snapshot::container::ContainerInfo;
@@ -108,6 +108,37 @@ pub fn cpu_ticks() -> Option<TickReading> {
         }
     }
     Some((total, cores))
+}
+
+/// `host_statistics64(HOST_VM_INFO64)`: memory classes and paging events.
+#[allow(deprecated)] // libc points at the mach2 crate for mach_host_self; the call is the same
+pub fn vm_stats() -> Option<VmStats> {
+    // SAFETY: vm_statistics64 is plain integers; all zeroes is a valid value.
+    let mut info: libc::vm_statistics64 = unsafe { std::mem::zeroed() };
+    let mut count = libc::HOST_VM_INFO64_COUNT;
+    // SAFETY: `info` is a vm_statistics64 and `count` says how many integers it holds.
+    let rc = unsafe {
+        libc::host_statistics64(
+            libc::mach_host_self(),
+            libc::HOST_VM_INFO64,
+            (&mut info as *mut libc::vm_statistics64).cast(),
+            &mut count,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    let page = crate::unix::page_size();
+    let bytes = |pages: libc::natural_t| u64::from(pages).saturating_mul(page);
+    Some(VmStats {
+        active_bytes: bytes(info.active_count),
+        inactive_bytes: bytes(info.inactive_count),
+        wired_bytes: bytes(info.wire_count),
+        pageins: info.pageins,
+        pageouts: info.pageouts,
+        swapins: info.swapins,
+        swapouts: info.swapouts,
+    })
 }
 
 pub fn tcp_states() -> Result<(TcpStateCounts, TcpStateCounts)> {

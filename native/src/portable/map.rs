@@ -9,8 +9,9 @@ use crate::snapshot::cpu::{times, utilization, CoreStat, CpuSnapshot, CpuUtiliza
 use crate::snapshot::disk::{DiskCounters, DiskLine};
 use crate::snapshot::memory::MemorySnapshot;
 use crate::snapshot::network::{DevCounters, LinkAttrs};
+use crate::snapshot::paging::PagingSnapshot;
 use crate::snapshot::process::ProcessSnapshot;
-use crate::snapshot::rates::percent;
+use crate::snapshot::rates::{counter_delta, percent, rate};
 
 /// sysinfo's memory numbers, bytes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,9 +23,46 @@ pub struct MemoryFacts {
     pub swap_free: u64,
 }
 
+/// The OS's VM statistics where it keeps them (macOS `host_statistics64`): memory
+/// classes in bytes, paging events in pages since boot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VmStats {
+    pub active_bytes: u64,
+    pub inactive_bytes: u64,
+    pub wired_bytes: u64,
+    pub pageins: u64,
+    pub pageouts: u64,
+    pub swapins: u64,
+    pub swapouts: u64,
+}
+
+/// Paging counters from VM statistics, with rates over the interval since `prev`.
+/// `pageInCount`/`pageOutCount` are KiB, as the procfs backend counts them.
+pub fn paging(v: &VmStats, prev: Option<(&VmStats, f64)>, page: u64) -> PagingSnapshot {
+    let per_second = |f: fn(&VmStats) -> u64| match prev {
+        Some((p, seconds)) => rate(counter_delta(f(p), f(v)), seconds),
+        None => 0.0,
+    };
+    let kib = |pages: u64| (pages.saturating_mul(page) / 1024) as f64;
+    PagingSnapshot {
+        swap_in_pages: v.swapins as f64,
+        swap_out_pages: v.swapouts as f64,
+        swap_in_bytes: v.swapins.saturating_mul(page) as f64,
+        swap_out_bytes: v.swapouts.saturating_mul(page) as f64,
+        page_in_count: kib(v.pageins),
+        page_out_count: kib(v.pageouts),
+        swap_in_per_second: per_second(|v| v.swapins),
+        swap_out_per_second: per_second(|v| v.swapouts),
+        page_size_bytes: page as f64,
+        interval_seconds: prev.map_or(0.0, |(_, s)| s),
+        ..Default::default()
+    }
+}
+
 /// Used = total − available, as on Linux (and as hostmetrics counts it); the fields
-/// sysinfo has no source for stay 0 and are named in the snapshot's `unavailable`.
-pub fn memory(m: MemoryFacts) -> MemorySnapshot {
+/// sysinfo has no source for stay 0 (or come from the OS's VM statistics, `vm`) and
+/// are named in the snapshot's `unavailable`.
+pub fn memory(m: MemoryFacts, vm: Option<&VmStats>) -> MemorySnapshot {
     let available = m.available.min(m.total);
     let used = m.total - available;
     let swap_free = m.swap_free.min(m.swap_total);
@@ -40,6 +78,9 @@ pub fn memory(m: MemoryFacts) -> MemorySnapshot {
         swap_free_bytes: f(swap_free),
         swap_used_bytes: f(swap_used),
         swap_used_percent: percent(f(swap_used), f(m.swap_total)),
+        active_bytes: vm.map_or(0.0, |v| f(v.active_bytes)),
+        inactive_bytes: vm.map_or(0.0, |v| f(v.inactive_bytes)),
+        wired_bytes: vm.map_or(0.0, |v| f(v.wired_bytes)),
         ..Default::default()
     }
 }

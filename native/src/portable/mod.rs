@@ -62,6 +62,7 @@ pub struct Portable {
     disks_fresh: bool,
     disk: Previous<disk::Counters>,
     network: Previous<network::Counters>,
+    vm: Previous<map::VmStats>,
 }
 
 pub fn open(s: &Settings) -> Result<Box<dyn Backend>> {
@@ -78,6 +79,7 @@ pub fn open(s: &Settings) -> Result<Box<dyn Backend>> {
         disks_fresh: false,
         disk: Previous::default(),
         network: Previous::default(),
+        vm: Previous::default(),
     }))
 }
 
@@ -173,20 +175,27 @@ impl Backend for Portable {
     fn memory(&mut self) -> Result<MemorySnapshot> {
         self.sys
             .refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram().with_swap());
-        Ok(map::memory(map::MemoryFacts {
+        let facts = map::MemoryFacts {
             total: self.sys.total_memory(),
             free: self.sys.free_memory(),
             available: self.sys.available_memory(),
             swap_total: self.sys.total_swap(),
             swap_free: self.sys.free_swap(),
-        }))
+        };
+        Ok(map::memory(facts, extras::vm_stats().as_ref()))
     }
 
-    fn paging(&mut self, _now: Instant) -> Result<PagingSnapshot> {
-        Ok(PagingSnapshot {
-            page_size_bytes: crate::unix::page_size() as f64,
-            ..Default::default()
-        })
+    fn paging(&mut self, now: Instant) -> Result<PagingSnapshot> {
+        let page = crate::unix::page_size();
+        let Some(vm) = extras::vm_stats() else {
+            return Ok(PagingSnapshot {
+                page_size_bytes: page as f64,
+                ..Default::default()
+            });
+        };
+        let snap = map::paging(&vm, self.vm.since(now), page);
+        self.vm.store(now, vm);
+        Ok(snap)
     }
 
     fn disk(&mut self, now: Instant) -> Result<DiskSnapshot> {

@@ -2,18 +2,21 @@
 
 use sysinfo::ProcessStatus;
 
-use super::map::{self, CpuFacts, DiskIo, InterfaceFacts, MemoryFacts};
+use super::map::{self, CpuFacts, DiskIo, InterfaceFacts, MemoryFacts, VmStats};
 use super::process::ProcessFacts;
 
 #[test]
 fn memory_used_is_total_minus_available_and_unknown_fields_stay_zero() {
-    let m = map::memory(MemoryFacts {
-        total: 8 << 30,
-        free: 1 << 30,
-        available: 6 << 30,
-        swap_total: 2 << 30,
-        swap_free: 3 << 30,
-    });
+    let m = map::memory(
+        MemoryFacts {
+            total: 8 << 30,
+            free: 1 << 30,
+            available: 6 << 30,
+            swap_total: 2 << 30,
+            swap_free: 3 << 30,
+        },
+        None,
+    );
     assert_eq!(m.used_bytes, (2u64 << 30) as f64);
     assert_eq!(m.used_percent, 25.0);
     // More free swap than swap is a torn read: clamped, never a negative "used".
@@ -168,5 +171,43 @@ fn process_states_map_to_the_letters_procfs_uses_and_count() {
     assert_eq!(
         (s.total, s.running, s.sleeping, s.blocked, s.stopped, s.zombie, s.idle),
         (7, 1, 1, 1, 1, 1, 1)
+    );
+}
+
+#[test]
+fn vm_statistics_give_memory_classes_and_paging_rates_in_procfs_units() {
+    let vm = VmStats {
+        active_bytes: 3 << 20,
+        inactive_bytes: 2 << 20,
+        wired_bytes: 1 << 20,
+        pageins: 100,
+        pageouts: 10,
+        swapins: 4,
+        swapouts: 8,
+    };
+    let m = map::memory(
+        MemoryFacts {
+            total: 8 << 20,
+            ..Default::default()
+        },
+        Some(&vm),
+    );
+    assert_eq!(
+        (m.active_bytes, m.inactive_bytes, m.wired_bytes),
+        (3145728.0, 2097152.0, 1048576.0)
+    );
+    let first = map::paging(&vm, None, 4096);
+    assert_eq!(first.page_in_count, 400.0, "KiB, as pgpgin counts");
+    assert_eq!((first.swap_in_pages, first.swap_out_bytes), (4.0, 32768.0));
+    assert_eq!(first.swap_in_per_second, 0.0);
+    let later = VmStats { swapins: 24, ..vm };
+    let p = map::paging(&later, Some((&vm, 2.0)), 4096);
+    assert_eq!(
+        (
+            p.swap_in_per_second,
+            p.swap_out_per_second,
+            p.interval_seconds
+        ),
+        (10.0, 0.0, 2.0)
     );
 }

@@ -51,9 +51,6 @@ const SYSINFO: &[Gap] = &[
     gap(Cpu, "cpu.sockets", "not in sysinfo"),
     gap(Memory, "memory.buffersBytes", "not in sysinfo"),
     gap(Memory, "memory.cachedBytes", "not in sysinfo"),
-    gap(Memory, "memory.activeBytes", "not in sysinfo"),
-    gap(Memory, "memory.inactiveBytes", "not in sysinfo"),
-    gap(Memory, "memory.wiredBytes", "not in sysinfo"),
     gap(Memory, "memory.sharedBytes", "not in sysinfo"),
     gap(Memory, "memory.slabBytes", "not in sysinfo"),
     gap(Memory, "memory.slabReclaimableBytes", "not in sysinfo"),
@@ -65,16 +62,8 @@ const SYSINFO: &[Gap] = &[
     gap(Memory, "memory.writebackBytes", "not in sysinfo"),
     gap(Memory, "memory.swapCachedBytes", "not in sysinfo"),
     gap(Paging, "paging.devices", "not in sysinfo"),
-    gap(Paging, "paging.swapInPages", "not in sysinfo"),
-    gap(Paging, "paging.swapOutPages", "not in sysinfo"),
-    gap(Paging, "paging.swapInBytes", "not in sysinfo"),
-    gap(Paging, "paging.swapOutBytes", "not in sysinfo"),
-    gap(Paging, "paging.pageInCount", "not in sysinfo"),
-    gap(Paging, "paging.pageOutCount", "not in sysinfo"),
     gap(Paging, "paging.majorFaults", "not in sysinfo"),
     gap(Paging, "paging.minorFaults", "not in sysinfo"),
-    gap(Paging, "paging.swapInPerSecond", "not in sysinfo"),
-    gap(Paging, "paging.swapOutPerSecond", "not in sysinfo"),
     gap(Paging, "paging.majorFaultsPerSecond", "not in sysinfo"),
     gap(
         Disk,
@@ -284,12 +273,74 @@ const SYSINFO: &[Gap] = &[
     ),
 ];
 
+/// Memory classes and paging counters the OS keeps as VM statistics: macOS gives them
+/// (`host_statistics64`), sysinfo does not, and the portable backend on Linux does
+/// not read them (the procfs backend does).
+const VM_STATS: &[Gap] = &[
+    gap(
+        Memory,
+        "memory.activeBytes",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Memory,
+        "memory.inactiveBytes",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Memory,
+        "memory.wiredBytes",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapInPages",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapOutPages",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapInBytes",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapOutBytes",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.pageInCount",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.pageOutCount",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapInPerSecond",
+        "no VM statistics in the portable backend here",
+    ),
+    gap(
+        Paging,
+        "paging.swapOutPerSecond",
+        "no VM statistics in the portable backend here",
+    ),
+];
+
 /// Linux, portable backend: sysinfo, with `/proc/stat` ticks for the CPU times,
 /// netlink for TCP states, and the procfs container and DMI detection.
-pub const LINUX_PORTABLE: &[&[Gap]] = &[SYSINFO];
+pub const LINUX_PORTABLE: &[&[Gap]] = &[SYSINFO, VM_STATS];
 
 /// macOS, portable backend: sysinfo, with `host_processor_info` ticks,
-/// `getloadavg`, `statvfs`, `gethostuuid` and `kern.hv_vmm_present`. Unverified here.
+/// `host_statistics64` VM statistics, `getloadavg`, `statvfs`, `gethostuuid` and
+/// `kern.hv_vmm_present`. Unverified here.
 pub const MACOS: &[&[Gap]] = &[
     SYSINFO,
     &[
