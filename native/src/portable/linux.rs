@@ -10,10 +10,23 @@ use crate::linux::procfs::{read_string, Roots};
 use crate::linux::{container as procfs_container, cpu, host, net, virt};
 use crate::snapshot::availability::{self, Gap};
 use crate::snapshot::container::ContainerInfo;
+use crate::snapshot::filesystem::Stats;
 use crate::snapshot::tcp::TcpStateCounts;
 use crate::snapshot::virt::VirtualizationInfo;
+use crate::unix::statvfs;
 
-pub use crate::unix::user_name;
+pub use crate::unix::{clock_ticks_per_second, load_average, page_size, user_name};
+
+/// `statvfs` on a mount point (used = total − free, as on Linux), on a helper thread
+/// with a timeout for network filesystems; `None` when it fails or times out (the mount
+/// is then left out).
+pub fn fs_stats(mount: &std::path::Path, fs_type: &str) -> Option<Stats> {
+    if statvfs::is_remote(fs_type) {
+        statvfs::stat_with_timeout(mount.to_path_buf(), statvfs::REMOTE_TIMEOUT)
+    } else {
+        statvfs::stat(mount).ok()
+    }
+}
 
 pub const OS: &str = "linux";
 pub const GAPS: &[&[Gap]] = availability::LINUX_PORTABLE;

@@ -1,7 +1,14 @@
 //! The portable backend: the `sysinfo` crate, plus the OS's own APIs where sysinfo
-//! has nothing (`extras`: tick counters per CPU mode, the host id, the timezone, TCP
-//! states, container and virtualisation facts). The default on macOS; on Linux it is
+//! has nothing (`extras`, one module per OS with the same functions: tick counters per
+//! CPU mode, VM statistics, filesystem sizes, load averages, the host id, the
+//! timezone, TCP states, container and virtualisation facts, user names). The default on macOS; on Linux it is
 //! chosen with `backend: "portable"`, and tests hold it against the procfs backend.
+//!
+//! Another OS plugs in with an `extras` module of its own (declared below under its
+//! `cfg`, and `portable` enabled for it in lib.rs) giving the same items: `OS`, `GAPS`,
+//! `TCP_SOURCE`, `uid`, `user_name`, `timezone`, `host_id`, `cpu_ticks`, `vm_stats`,
+//! `fs_stats`, `load_average`, `clock_ticks_per_second`, `page_size`, `tcp_states`,
+//! `container`, `virtualization`, `is_loopback`, `is_pseudo`.
 //!
 //! sysinfo 0.40 has no side effects on this process to turn off: it keeps no files
 //! open between refreshes and changes no resource limit (read in its source). Threads
@@ -22,7 +29,6 @@ use macos as extras;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
 use std::time::Instant;
 
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, System};
@@ -45,7 +51,6 @@ use crate::snapshot::rates::Previous;
 use crate::snapshot::resources::ResourcesSnapshot;
 use crate::snapshot::tcp::TcpSnapshot;
 use crate::snapshot::virt::VirtualizationInfo;
-use crate::unix::statvfs;
 use map::TickReading;
 
 /// sysinfo's handles and the counters kept between collects.
@@ -152,7 +157,7 @@ impl Backend for Portable {
             global_usage: self.sys.global_cpu_usage(),
         };
         let ticks = extras::cpu_ticks();
-        let hz = crate::unix::clock_ticks_per_second();
+        let hz = extras::clock_ticks_per_second();
         let snap = map::cpu(
             &facts,
             ticks.as_ref(),
@@ -168,7 +173,7 @@ impl Backend for Portable {
 
     fn load(&mut self) -> Result<LoadAverage> {
         let [one, five, fifteen] =
-            crate::unix::load_average().ok_or(Error::Unsupported("getloadavg"))?;
+            extras::load_average().ok_or(Error::Unsupported("load averages"))?;
         Ok(LoadAverage { one, five, fifteen })
     }
 
@@ -186,7 +191,7 @@ impl Backend for Portable {
     }
 
     fn paging(&mut self, now: Instant) -> Result<PagingSnapshot> {
-        let page = crate::unix::page_size();
+        let page = extras::page_size();
         let Some(vm) = extras::vm_stats() else {
             return Ok(PagingSnapshot {
                 page_size_bytes: page as f64,
@@ -232,7 +237,7 @@ impl Backend for Portable {
                 if !include_pseudo && extras::is_pseudo(&fs_type, mount) {
                     return None;
                 }
-                let stats = stat(mount, &fs_type)?;
+                let stats = extras::fs_stats(mount, &fs_type)?;
                 Some(Filesystem::from_stats(
                     &d.name().to_string_lossy(),
                     &mount.to_string_lossy(),
@@ -309,15 +314,5 @@ impl Backend for Portable {
 
     fn virtualization(&mut self) -> Result<VirtualizationInfo> {
         extras::virtualization()
-    }
-}
-
-/// `statvfs` on a mount point, on a helper thread with a timeout for network
-/// filesystems; `None` when it fails or times out (the mount is then left out).
-fn stat(mount: &Path, fs_type: &str) -> Option<filesystem::Stats> {
-    if statvfs::is_remote(fs_type) {
-        statvfs::stat_with_timeout(mount.to_path_buf(), statvfs::REMOTE_TIMEOUT)
-    } else {
-        statvfs::stat(mount).ok()
     }
 }
