@@ -14,8 +14,8 @@ import { native, type HostSnapshot } from '../src/native'
 import { decodeMetricsRequest, pointRows, type PointRow } from './fixtures/otlp'
 import { fixtureSnapshot } from './fixtures/snapshot'
 
-async function rows(snapshot: HostSnapshot): Promise<PointRow[]> {
-  const model = new MetricModel({ resource: buildResource(snapshot, { agentId: 'a-1' }) })
+async function rows(snapshot: HostSnapshot, processMetrics = false): Promise<PointRow[]> {
+  const model = new MetricModel({ resource: buildResource(snapshot, { agentId: 'a-1' }), processMetrics })
   try {
     model.record(snapshot)
     return pointRows(decodeMetricsRequest((await model.collect()).body))
@@ -67,6 +67,17 @@ describe('fields a platform cannot give', () => {
     ] as const
     for (const [metric, attrs] of kept)
       assert.ok(has(gaps, metric, attrs), `${metric} ${JSON.stringify(attrs)} kept`)
+  })
+
+  test('leave per-process metrics out too (CPU time where only the total is known, threads)', async () => {
+    const all = await rows(fixtureSnapshot(), true)
+    assert.ok(has(all, 'process.cpu.time') && has(all, 'process.threads'))
+    const gaps = await rows(
+      { ...fixtureSnapshot(), unavailable: ['processes.top[].userSeconds', 'processes.top[].threads'] },
+      true,
+    )
+    assert.ok(!has(gaps, 'process.cpu.time') && !has(gaps, 'process.threads'))
+    assert.ok(has(gaps, 'process.memory.usage'))
   })
 
   test('are named in the heartbeat agent state by their systemInfo keys', () => {

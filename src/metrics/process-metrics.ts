@@ -67,6 +67,8 @@ export function processResourceMetrics(
   host: ResourceAttributes,
   scope: InstrumentationScope,
   nowMs: number,
+  /** True for a `processes.top[].…` field the platform cannot give: its metric is left out. */
+  unavailable: (field: string) => boolean = () => false,
 ): ResourceMetrics[] {
   const { metrics: n, attrs: a } = s
   const end = hrTime(nowMs)
@@ -79,16 +81,21 @@ export function processResourceMetrics(
       attributes,
       value,
     })
-    const metrics: MetricData[] = [
-      sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, [
-        point(p.userSeconds, { [a.processCpuState]: 'user' }),
-        point(p.systemSeconds, { [a.processCpuState]: 'system' }),
-      ]),
+    const metrics: MetricData[] = []
+    if (!unavailable('processes.top[].userSeconds')) {
+      metrics.push(
+        sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, [
+          point(p.userSeconds, { [a.processCpuState]: 'user' }),
+          point(p.systemSeconds, { [a.processCpuState]: 'system' }),
+        ]),
+      )
+    }
+    metrics.push(
       sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [
         point(p.rssBytes),
       ]),
       sum(n.processMemoryVirtual, 'Virtual memory size.', true, false, [point(p.virtualBytes)]),
-    ]
+    )
     if (p.readBytes !== undefined && p.writeBytes !== undefined) {
       metrics.push(
         sum(n.processDiskIo, 'Disk bytes transferred.', true, true, [
@@ -97,7 +104,8 @@ export function processResourceMetrics(
         ]),
       )
     }
-    metrics.push(sum(n.processThreads, 'Process threads count.', true, false, [point(p.threads)]))
+    if (!unavailable('processes.top[].threads'))
+      metrics.push(sum(n.processThreads, 'Process threads count.', true, false, [point(p.threads)]))
     if (p.openFds !== undefined) {
       metrics.push(
         sum(n.processOpenFds, 'Number of file descriptors in use by the process.', true, false, [
