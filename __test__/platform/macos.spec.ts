@@ -5,6 +5,8 @@
  * these pass on the runners.
  */
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import net from 'node:net'
 import os from 'node:os'
 import { before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,16 +17,27 @@ import type { HostSnapshot } from '../../dist/index.js'
 let snap: HostSnapshot
 
 before(async () => {
+  // A listening socket and a connection to it on 127.0.0.1, open while the host is read.
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as net.AddressInfo).port
+  const client = net.connect(port, '127.0.0.1')
+  await once(client, 'connect')
   const c = new HostCollector({ topProcesses: 0, processPatterns: ['macos\\.spec'] })
   c.collectSync()
   await sleep(1000)
   snap = c.collectSync()
+  client.destroy()
+  server.close()
 })
 
 describe('the portable backend on macOS', () => {
   test('is the default, and only the groups it documents as missing fail', () => {
     assert.equal(snap.backend, 'portable')
-    assert.deepEqual(snap.errors.map((e) => e.group).sort(), ['resources', 'tcp'])
+    assert.deepEqual(
+      snap.errors.map((e) => e.group),
+      ['resources'],
+    )
     assert.throws(() => new HostCollector({ backend: 'procfs' }), /not available/)
   })
 
@@ -65,6 +78,13 @@ describe('the portable backend on macOS', () => {
     for (const i of snap.network.interfaces.filter((n) => n.ipAddresses.length > 0))
       assert.ok(names.includes(i.name), `${i.name} is one Node sees`)
     assert.ok(snap.network.interfaces.some((i) => i.isLoopback))
+  })
+
+  test('tcp: the listening socket and both ends of the connection are counted', () => {
+    assert.equal(snap.tcp.source, 'pcblist_n')
+    assert.ok(snap.tcp.ipv4.listen >= 1, `listen ${snap.tcp.ipv4.listen}`)
+    assert.ok(snap.tcp.ipv4.established >= 2, `established ${snap.tcp.ipv4.established}`)
+    assert.equal(snap.tcp.all.total, snap.tcp.ipv4.total + snap.tcp.ipv6.total)
   })
 
   test('processes: counts and this process matched by name', () => {

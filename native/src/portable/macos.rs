@@ -1,6 +1,7 @@
 //! What the portable backend asks macOS directly, where sysinfo has nothing: the
 //! per-mode CPU ticks (`host_processor_info`), the hardware UUID (`gethostuuid`, the
-//! IOPlatformUUID), the timezone (`/etc/localtime`'s link) and whether this is a
+//! IOPlatformUUID), the timezone (`/etc/localtime`'s link), VM statistics
+//! (`host_statistics64`), TCP states (`net.inet.tcp.pcblist_n`) and whether this is a
 //! virtual machine (`kern.hv_vmm_present`). Compile-checked here; run on the macOS
 //! runners only.
 
@@ -32,7 +33,7 @@ pub fn fs_stats(mount: &std::path::Path, fs_type: &str) -> Option<Stats> {
 
 pub const OS: &str = "darwin";
 pub const GAPS: &[&[Gap]] = availability::MACOS;
-pub const TCP_SOURCE: &str = "";
+pub const TCP_SOURCE: &str = "pcblist_n";
 
 pub fn uid(p: &Process) -> Option<u32> {
     p.user_id().map(|u| **u)
@@ -154,8 +155,43 @@ pub fn vm_stats() -> Option<VmStats> {
     })
 }
 
+/// Every TCP socket of the host by state, from `net.inet.tcp.pcblist_n` (the list
+/// `netstat` reads; no child process, no per-process walk).
 pub fn tcp_states() -> Result<(TcpStateCounts, TcpStateCounts)> {
-    Err(Error::Unsupported("tcp states on macOS"))
+    let name = c"net.inet.tcp.pcblist_n";
+    let unsupported = || Error::Unsupported("net.inet.tcp.pcblist_n");
+    let mut size = 0usize;
+    // SAFETY: a size query (null buffer) with a NUL-terminated name.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            std::ptr::null_mut(),
+            &mut size,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if rc != 0 {
+        return Err(unsupported());
+    }
+    // Sockets come and go between the two calls: leave room for some more.
+    let mut buf = vec![0u8; size + size / 4 + 4096];
+    let mut len = buf.len();
+    // SAFETY: `buf` holds `len` writable bytes; the kernel writes at most that many.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            &mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if rc != 0 {
+        return Err(unsupported());
+    }
+    buf.truncate(len);
+    Ok(super::pcblist::count(&buf))
 }
 
 /// macOS is not run inside containers.

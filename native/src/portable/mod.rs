@@ -15,6 +15,9 @@
 //! are not listed as processes (`without_tasks`).
 
 mod map;
+// macOS reads it; the tests cover it on every host.
+#[cfg(any(test, target_os = "macos"))]
+mod pcblist;
 mod process;
 
 #[cfg(target_os = "linux")]

@@ -370,11 +370,6 @@ pub const MACOS: &[&[Gap]] = &[
             "macOS counts no guest time",
         ),
         gap(
-            Tcp,
-            "tcp",
-            "no TCP state source on macOS yet (`net.inet.tcp.pcblist_n`)",
-        ),
-        gap(
             Virtualization,
             "virtualization.virtualizationType",
             "kern.hv_vmm_present says only whether",
