@@ -12,6 +12,9 @@ import { before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { HostCollector } from '../dist/index.js'
+import { hostCollectorOptions } from '../src/agent/options'
+import { collectSnapshot } from '../src/cli/api'
+import { parseConfig } from '../src/config'
 import type { HostSnapshot } from '../dist/index.js'
 
 const GiB = 1024 ** 3
@@ -181,6 +184,15 @@ describe('the portable backend on Linux agrees with the procfs backend', () => {
 })
 
 describe('choosing a backend', () => {
+  test('the configuration key picks it for the agent and for `tfo-agent collect`', async () => {
+    const { config } = parseConfig('collectors:\n  system:\n    backend: portable\n', { env: {} })
+    assert.equal(new HostCollector(hostCollectorOptions(config)).collectSync().backend, 'portable')
+    const snapshot = await collectSnapshot({ config, sampleMs: 0 })
+    assert.equal(snapshot.backend, 'portable')
+    const byDefault = parseConfig('', { env: {} }).config
+    assert.equal((await collectSnapshot({ config: byDefault, sampleMs: 0 })).backend, 'procfs')
+  })
+
   test('a backend the platform does not have, or a made-up one, is refused at construction', () => {
     // @ts-expect-error: the typings know the backends; JavaScript callers may pass any string
     assert.throws(() => new HostCollector({ backend: 'wmi' }))
