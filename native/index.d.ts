@@ -462,6 +462,12 @@ export interface HostSnapshot {
   unavailable: Array<string>
 }
 
+/**
+ * Whether this process has administrative rights: an elevated token on Windows (an
+ * administrator past UAC, or a service account), the effective uid 0 on Unix.
+ */
+export declare function isElevated(): boolean
+
 /** Load averages from `/proc/loadavg`. */
 export interface LoadAverage {
   /** Runnable plus uninterruptible tasks, averaged over 1 minute (`/proc/loadavg`). */

@@ -11,6 +11,7 @@ pub mod collector;
 pub mod error;
 pub mod group;
 pub mod lock;
+pub mod privilege;
 pub mod snapshot;
 
 // One module per platform, chosen here on whole modules (see `backend`).
@@ -146,6 +147,13 @@ pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
             format!("cannot run {file}: {e}"),
         )),
     }
+}
+
+/// Whether this process has administrative rights: an elevated token on Windows (an
+/// administrator past UAC, or a service account), the effective uid 0 on Unix.
+#[napi]
+pub fn is_elevated() -> bool {
+    privilege::is_elevated()
 }
 
 /// Benchmark: the calling thread's CPU time in milliseconds (CLOCK_THREAD_CPUTIME_ID),
