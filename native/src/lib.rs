@@ -25,6 +25,8 @@ pub mod portable;
 pub mod unix;
 #[cfg(not(target_os = "linux"))]
 pub mod unsupported;
+#[cfg(windows)]
+pub mod windows;
 
 // Process-level facilities (the buffer lock, exec, the thread clock), by family.
 #[cfg(unix)]
