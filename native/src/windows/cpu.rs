@@ -12,64 +12,13 @@ use windows_sys::Wdk::System::SystemInformation::{
 };
 use windows_sys::Win32::Foundation::FILETIME;
 use windows_sys::Win32::System::SystemInformation::{
-    GetLogicalProcessorInformationEx, RelationAll, RelationCache, RelationProcessorCore,
-    RelationProcessorPackage,
+    GetLogicalProcessorInformationEx, RelationAll,
 };
 use windows_sys::Win32::System::Threading::GetSystemTimes;
 use windows_sys::Win32::System::WindowsProgramming::SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION;
 
+use super::decode::{parse_topology, RawTimes};
 use super::win::{aligned, hklm_dword, last_error};
-
-/// Windows counts processor time in 100 ns units.
-pub const UNITS_PER_SECOND: f64 = 10_000_000.0;
-
-/// One logical processor's cumulative times, 100 ns units. `kernel` includes `idle`,
-/// and also the time spent in DPCs and interrupts.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct RawTimes {
-    pub idle: u64,
-    pub kernel: u64,
-    pub user: u64,
-    pub dpc: u64,
-    pub interrupt: u64,
-}
-
-impl RawTimes {
-    /// In the ten-counter order the snapshot's maths uses (user, nice, system, idle,
-    /// iowait, irq, softirq, steal, guest, guest_nice): system is kernel time without
-    /// idle, interrupts and DPCs, which are counted on their own as irq and softirq
-    /// (the nearest Linux modes), so no time is counted twice. Windows has no nice,
-    /// iowait, steal or guest time: those stay 0.
-    pub fn ticks(&self) -> [u64; 10] {
-        let system = self
-            .kernel
-            .saturating_sub(self.idle)
-            .saturating_sub(self.dpc)
-            .saturating_sub(self.interrupt);
-        [
-            self.user,
-            0,
-            system,
-            self.idle,
-            0,
-            self.interrupt,
-            self.dpc,
-            0,
-            0,
-            0,
-        ]
-    }
-
-    fn plus(self, o: RawTimes) -> RawTimes {
-        RawTimes {
-            idle: self.idle.saturating_add(o.idle),
-            kernel: self.kernel.saturating_add(o.kernel),
-            user: self.user.saturating_add(o.user),
-            dpc: self.dpc.saturating_add(o.dpc),
-            interrupt: self.interrupt.saturating_add(o.interrupt),
-        }
-    }
-}
 
 fn filetime(t: &FILETIME) -> u64 {
     (u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)
@@ -171,36 +120,6 @@ fn topology() -> io::Result<(u32, u32, u64)> {
     Ok(parse_topology(bytes))
 }
 
-/// The variable-size records of `SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX`: each starts
-/// with its relationship and its size (two u32); a cache record's size in bytes is the
-/// u32 at offset 12 (level u8, associativity u8, line size u16, then the size).
-pub fn parse_topology(bytes: &[u8]) -> (u32, u32, u64) {
-    let u32_at = |off: usize| -> Option<u32> {
-        bytes
-            .get(off..off + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let (mut cores, mut packages, mut cache) = (0u32, 0u32, 0u64);
-    let mut off = 0usize;
-    while let (Some(relation), Some(size)) = (u32_at(off), u32_at(off + 4)) {
-        match relation as i32 {
-            r if r == RelationProcessorCore => cores += 1,
-            r if r == RelationProcessorPackage => packages += 1,
-            r if r == RelationCache => {
-                if let Some(bytes) = u32_at(off + 12) {
-                    cache = cache.max(u64::from(bytes));
-                }
-            }
-            _ => {}
-        }
-        if size < 8 {
-            break; // a malformed record: stop rather than loop
-        }
-        off += size as usize;
-    }
-    (cores, packages, cache)
-}
-
 #[cfg(target_arch = "x86_64")]
 fn cpuid_facts() -> (String, String, String) {
     use std::arch::x86_64::__cpuid;
@@ -257,54 +176,5 @@ pub fn facts(logical: u32) -> Facts {
         cache_size_bytes: cache as f64,
         physical_cores: if cores > 0 { cores } else { logical },
         sockets: packages.max(1),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kernel_time_is_split_into_system_irq_softirq_and_idle_without_double_counting() {
-        let t = RawTimes {
-            idle: 600,
-            kernel: 1000,
-            user: 300,
-            dpc: 50,
-            interrupt: 30,
-        };
-        let ticks = t.ticks();
-        assert_eq!(ticks, [300, 0, 320, 600, 0, 30, 50, 0, 0, 0]);
-        assert_eq!(ticks.iter().sum::<u64>(), t.kernel + t.user);
-    }
-
-    #[test]
-    fn kernel_time_below_its_parts_never_underflows() {
-        let t = RawTimes {
-            idle: 900,
-            kernel: 500,
-            ..Default::default()
-        };
-        assert_eq!(t.ticks()[2], 0);
-    }
-
-    #[test]
-    fn topology_records_are_counted_and_a_truncated_list_ends_the_walk() {
-        let mut bytes = Vec::new();
-        let mut record = |relation: i32, size: u32, extra: &[u8]| {
-            bytes.extend((relation as u32).to_le_bytes());
-            bytes.extend(size.to_le_bytes());
-            bytes.extend(extra);
-            bytes.resize(bytes.len() + size as usize - 8 - extra.len(), 0);
-        };
-        record(RelationProcessorCore, 48, &[]);
-        record(RelationProcessorCore, 48, &[]);
-        // level 3, 16-way, 64-byte lines, 32 MiB
-        let cache = [&[3u8, 16, 64, 0][..], &(32u32 << 20).to_le_bytes()[..]].concat();
-        record(RelationCache, 48, &cache);
-        record(RelationProcessorPackage, 48, &[]);
-        bytes.extend([0u8; 3]);
-        assert_eq!(parse_topology(&bytes), (2, 1, 32 << 20));
-        assert_eq!(parse_topology(&[]), (0, 0, 0));
     }
 }

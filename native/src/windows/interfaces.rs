@@ -2,48 +2,17 @@
 //! each one's counters from `GetIfEntry2` (64-bit, per interface LUID).
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use windows_sys::Win32::Foundation::{ERROR_BUFFER_OVERFLOW, ERROR_SUCCESS};
 use windows_sys::Win32::NetworkManagement::IpHelper::{
     GetAdaptersAddresses, GetIfEntry2, GAA_FLAG_SKIP_ANYCAST, GAA_FLAG_SKIP_DNS_SERVER,
     GAA_FLAG_SKIP_MULTICAST, IP_ADAPTER_ADDRESSES_LH, MIB_IF_ROW2,
 };
-use windows_sys::Win32::Networking::WinSock::{AF_INET, AF_INET6, AF_UNSPEC, SOCKADDR};
+use windows_sys::Win32::Networking::WinSock::{AF_UNSPEC, SOCKADDR};
 
+use super::decode::{sockaddr, IfCounters, RawInterface};
 use super::win::{aligned, from_wide_ptr, win32_error};
-
-/// One adapter and its counters.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawInterface {
-    /// The friendly name (`Ethernet`, `Wi-Fi`, `Loopback Pseudo-Interface 1`).
-    pub name: String,
-    pub mac: Vec<u8>,
-    pub mtu: u32,
-    /// IANA ifType (24 is the software loopback).
-    pub if_type: u32,
-    /// `IfOperStatusUp`.
-    pub up: bool,
-    /// Receive link speed, bits per second (0 when unknown).
-    pub speed_bps: u64,
-    /// Unicast addresses with their on-link prefix length.
-    pub addresses: Vec<(IpAddr, u8)>,
-    /// Counters, when `GetIfEntry2` answered for this adapter.
-    pub counters: Option<Counters>,
-}
-
-/// Cumulative counters of one interface.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Counters {
-    pub bytes_recv: u64,
-    pub bytes_sent: u64,
-    pub packets_recv: u64,
-    pub packets_sent: u64,
-    pub errors_in: u64,
-    pub errors_out: u64,
-    pub drops_in: u64,
-    pub drops_out: u64,
-}
 
 /// The address in a `SOCKADDR` of family AF_INET or AF_INET6.
 ///
@@ -55,24 +24,7 @@ unsafe fn ip_of(sa: *const SOCKADDR, len: i32) -> Option<IpAddr> {
     }
     // SAFETY: the caller promises `len` readable bytes.
     let bytes = unsafe { std::slice::from_raw_parts(sa.cast::<u8>(), len as usize) };
-    decode_sockaddr(bytes)
-}
-
-/// `sockaddr_in` (family, port, 4 address bytes) or `sockaddr_in6` (family, port,
-/// flow info, 16 address bytes) as an address.
-pub fn decode_sockaddr(bytes: &[u8]) -> Option<IpAddr> {
-    let family = u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]);
-    match family {
-        f if f == AF_INET => {
-            let a: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
-            Some(IpAddr::V4(Ipv4Addr::from(a)))
-        }
-        f if f == AF_INET6 => {
-            let a: [u8; 16] = bytes.get(8..24)?.try_into().ok()?;
-            Some(IpAddr::V6(Ipv6Addr::from(a)))
-        }
-        _ => None,
-    }
+    sockaddr(bytes)
 }
 
 fn adapters() -> io::Result<Vec<u64>> {
@@ -101,7 +53,7 @@ fn adapters() -> io::Result<Vec<u64>> {
     Err(win32_error("GetAdaptersAddresses", ERROR_BUFFER_OVERFLOW))
 }
 
-fn counters(adapter: &IP_ADAPTER_ADDRESSES_LH) -> Option<Counters> {
+fn counters(adapter: &IP_ADAPTER_ADDRESSES_LH) -> Option<IfCounters> {
     // SAFETY: MIB_IF_ROW2 is plain data; zero is a valid value for every field.
     let mut row: MIB_IF_ROW2 = unsafe { std::mem::zeroed() };
     row.InterfaceLuid = adapter.Luid;
@@ -109,7 +61,7 @@ fn counters(adapter: &IP_ADAPTER_ADDRESSES_LH) -> Option<Counters> {
     if unsafe { GetIfEntry2(&mut row) } != ERROR_SUCCESS {
         return None;
     }
-    Some(Counters {
+    Some(IfCounters {
         bytes_recv: row.InOctets,
         bytes_sent: row.OutOctets,
         packets_recv: row.InUcastPkts.saturating_add(row.InNUcastPkts),

@@ -8,24 +8,8 @@ use windows_sys::Win32::Storage::FileSystem::{
 };
 use windows_sys::Win32::System::Diagnostics::Debug::{SetThreadErrorMode, SEM_FAILCRITICALERRORS};
 
+use super::decode::RawVolume;
 use super::win::{from_wide, last_error, wide};
-
-/// One drive as Windows reports it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawVolume {
-    /// `C:\`
-    pub root: String,
-    /// `GetDriveTypeW`: 2 removable, 3 fixed, 4 remote, 5 CD-ROM, 6 RAM disk.
-    pub drive_type: u32,
-    /// `NTFS`, `ReFS`, `FAT32`, … ("" when the volume does not say).
-    pub fs_type: String,
-    pub read_only: bool,
-    pub total: u64,
-    /// Free bytes on the volume (the whole of it, quotas aside).
-    pub free: u64,
-    /// Free bytes this process may use (quotas applied).
-    pub available: u64,
-}
 
 const FILE_READ_ONLY_VOLUME: u32 = 0x0008_0000;
 
@@ -91,7 +75,6 @@ fn volume(root: &str) -> Option<RawVolume> {
     } != 0;
     Some(RawVolume {
         root: root.to_string(),
-        drive_type,
         fs_type: if named { from_wide(&fs) } else { String::new() },
         read_only: named && flags & FILE_READ_ONLY_VOLUME != 0,
         total,
