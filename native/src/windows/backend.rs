@@ -6,13 +6,13 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::decode::{self, RawTimes, UNITS_PER_SECOND};
-use super::{cpu, host, interfaces, memory, tcp, volumes};
+use super::{cpu, disks, host, interfaces, memory, tcp, volumes};
 use crate::backend::Backend;
 use crate::collector::Settings;
 use crate::error::{Error, Result};
 use crate::snapshot::container::ContainerInfo;
 use crate::snapshot::cpu::{times, utilization, CoreStat, CpuSnapshot, LoadAverage, Ticks};
-use crate::snapshot::disk::DiskSnapshot;
+use crate::snapshot::disk::{self, DiskSnapshot};
 use crate::snapshot::filesystem::Filesystem;
 use crate::snapshot::host::{go_arch, HostInfo};
 use crate::snapshot::memory::MemorySnapshot;
@@ -31,6 +31,7 @@ pub struct Win32 {
     facts: Option<cpu::Facts>,
     /// The previous CPU counters: all processors, then each.
     cpu: Option<(Ticks, Vec<Ticks>)>,
+    disk: Previous<disk::Counters>,
     network: Previous<network::Counters>,
 }
 
@@ -40,6 +41,7 @@ pub fn open(s: &Settings) -> Result<Box<dyn crate::backend::Backend>> {
         per_core: s.per_core,
         facts: None,
         cpu: None,
+        disk: Previous::default(),
         network: Previous::default(),
     }))
 }
@@ -130,8 +132,25 @@ impl Backend for Win32 {
         Err(Error::Unsupported("paging"))
     }
 
-    fn disk(&mut self, _: Instant) -> Result<DiskSnapshot> {
-        Err(Error::Unsupported("per-disk I/O"))
+    /// Physical drives only: Windows keeps no per-partition counters here, so every
+    /// device is a whole disk and counts in the totals.
+    fn disk(&mut self, now: Instant) -> Result<DiskSnapshot> {
+        let lines: Vec<_> = disks::read()
+            .iter()
+            .map(|(n, perf)| decode::disk_line(*n, perf))
+            .collect();
+        if lines.is_empty() {
+            // Every Windows host has a drive: none answering means none can be read
+            // (disk performance counters turned off, or Wine, which has none).
+            return Err(win32(io::Error::other(
+                "no physical drive answered IOCTL_DISK_PERFORMANCE",
+            )));
+        }
+        let kinds = vec!["disk"; lines.len()];
+        let labels = vec![String::new(); lines.len()];
+        let (snap, next) = disk::build(&lines, &kinds, labels, self.disk.since(now));
+        self.disk.store(now, next);
+        Ok(snap)
     }
 
     fn filesystems(&mut self) -> Result<Vec<Filesystem>> {

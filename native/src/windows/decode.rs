@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::snapshot::cpu::Ticks;
+use crate::snapshot::disk::{DiskCounters, DiskLine};
 use crate::snapshot::filesystem::{Filesystem, Stats};
 use crate::snapshot::memory::MemorySnapshot;
 use crate::snapshot::network::{DevCounters, LinkAttrs};
@@ -271,6 +272,39 @@ pub fn sockaddr(bytes: &[u8]) -> Option<IpAddr> {
             Some(IpAddr::V6(Ipv6Addr::from(a)))
         }
         _ => None,
+    }
+}
+
+/// `DISK_PERFORMANCE` of one physical drive: bytes, 100 ns units and counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RawDiskPerf {
+    pub bytes_read: u64,
+    pub bytes_written: u64,
+    pub read_time: u64,
+    pub write_time: u64,
+    pub read_count: u32,
+    pub write_count: u32,
+    pub queue_depth: u32,
+}
+
+/// A physical drive as the shared disk maths takes it: named `PhysicalDriveN` (minor
+/// number N), in `/proc/diskstats` units (512-byte sectors, milliseconds). Windows
+/// counts no merges, discards, flushes or busy time here: those stay 0.
+pub fn disk_line(n: u32, p: &RawDiskPerf) -> DiskLine {
+    DiskLine {
+        major: 0,
+        minor: n,
+        name: format!("PhysicalDrive{n}"),
+        counters: DiskCounters {
+            reads: u64::from(p.read_count),
+            read_sectors: p.bytes_read / 512,
+            read_ms: p.read_time / 10_000,
+            writes: u64::from(p.write_count),
+            write_sectors: p.bytes_written / 512,
+            write_ms: p.write_time / 10_000,
+            in_progress: u64::from(p.queue_depth),
+            ..Default::default()
+        },
     }
 }
 

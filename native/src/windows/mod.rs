@@ -4,7 +4,7 @@
 //! covers it. The calls, and the backend over them, are built on Windows only.
 //!
 //! Not available on Windows, reported as group errors: the load average (Windows keeps
-//! none), paging and per-disk I/O counters, file handles and entropy (`resources`),
+//! none), paging, file handles and entropy (`resources`),
 //! containers, and (for now) the per-process scan.
 
 pub mod decode;
@@ -13,6 +13,8 @@ pub mod decode;
 mod backend;
 #[cfg(windows)]
 mod cpu;
+#[cfg(windows)]
+mod disks;
 #[cfg(windows)]
 mod host;
 #[cfg(windows)]

@@ -212,3 +212,25 @@ fn every_windows_tcp_state_has_its_kernel_counterpart() {
     assert_eq!(kernel_state(12), None);
     assert_eq!(kernel_state(0), None);
 }
+
+#[test]
+fn a_physical_drive_maps_to_sectors_milliseconds_and_operations() {
+    let line = disk_line(
+        1,
+        &RawDiskPerf {
+            bytes_read: 1_048_576,
+            bytes_written: 4096,
+            read_time: 25_000_000, // 2.5 s in 100 ns units
+            write_time: 10_000,
+            read_count: 256,
+            write_count: 1,
+            queue_depth: 3,
+        },
+    );
+    assert_eq!((line.name.as_str(), line.minor), ("PhysicalDrive1", 1));
+    let c = line.counters;
+    assert_eq!((c.reads, c.read_sectors, c.read_ms), (256, 2048, 2500));
+    assert_eq!((c.writes, c.write_sectors, c.write_ms), (1, 8, 1));
+    assert_eq!(c.in_progress, 3);
+    assert_eq!((c.reads_merged, c.io_ms), (0, 0));
+}
