@@ -40,7 +40,7 @@ export declare class HostCollector {
 }
 
 /** Where a collector reads the host from. */
-export type BackendKind = 'procfs' | 'portable'
+export type BackendKind = 'procfs' | 'portable' | 'windows'
 
 /**
  * Benchmark floor: reads the kernel files a full collect reads, without parsing.

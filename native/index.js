@@ -843,6 +843,7 @@ module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
 module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs
 module.exports.benchThreadCpuMs = nativeBinding.benchThreadCpuMs
 module.exports.Group = nativeBinding.Group
+module.exports.isElevated = nativeBinding.isElevated
 module.exports.platformGaps = nativeBinding.platformGaps
 module.exports.replaceProcess = nativeBinding.replaceProcess
 module.exports.tryLockFile = nativeBinding.tryLockFile

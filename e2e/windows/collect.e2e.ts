@@ -73,29 +73,41 @@ describe('the Windows backend under Wine', () => {
     assert.ok((s.uptime as number) > 0)
   })
 
-  test('the snapshot names Win32 as its TCP source, and only what Windows lacks is an error', async () => {
+  test('the snapshot names the Windows backend and Win32 as its TCP source, and only what Windows lacks is an error', async () => {
     const dist = JSON.stringify(winPath(`${ROOT}/dist`))
     const run = await wineNode([
       '-e',
       `const { HostCollector } = require(${dist} + '\\\\host-collector.js')
-       const c = new HostCollector()
+       const c = new HostCollector({ processPatterns: ['^node\\\\.exe$'] })
        c.collect().then(() => new Promise((r) => setTimeout(r, 300))).then(() => c.collect()).then((snap) =>
-         process.stdout.write(JSON.stringify(snap)))`,
+         process.stdout.write(JSON.stringify({ pid: process.pid, snap })))`,
     ])
     assert.equal(run.code, 0, run.stderr)
-    const snap = JSON.parse(run.stdout) as {
-      errors: Array<{ group: string; message: string }>
-      tcp: { source: string; ipv4: { listen: number } }
-      network: { interfaces: Array<{ name: string; isLoopback: boolean; ipAddresses: string[] }> }
-      cpu: { total: { iowaitSeconds: number; userSeconds: number }; perCore: unknown[] }
-      virtualization: { isVirtualized: boolean }
+    const { pid, snap } = JSON.parse(run.stdout) as {
+      pid: number
+      snap: {
+        backend: string
+        unavailable: string[]
+        errors: Array<{ group: string; message: string }>
+        tcp: { source: string; ipv4: { listen: number } }
+        network: { interfaces: Array<{ name: string; isLoopback: boolean; ipAddresses: string[] }> }
+        cpu: { total: { iowaitSeconds: number; userSeconds: number }; perCore: unknown[] }
+        virtualization: { isVirtualized: boolean }
+        processes: {
+          total: number
+          threads: number
+          top: Array<{ pid: number; name: string; matched: boolean; rssBytes: number; executable: string }>
+        }
+      }
     }
     assert.deepEqual(
       snap.errors.map((e) => e.group).sort(),
       // disk: Wine has no physical drives to query.
-      ['container', 'disk', 'load', 'paging', 'process', 'resources'],
+      ['container', 'disk', 'load', 'paging', 'resources'],
       JSON.stringify(snap.errors),
     )
+    assert.equal(snap.backend, 'windows')
+    assert.ok(snap.unavailable.includes('load'), 'the load average is named as unavailable')
     assert.equal(snap.tcp.source, 'GetExtendedTcpTable')
     assert.ok(snap.tcp.ipv4.listen >= LISTENERS)
     const lo = snap.network.interfaces.find((i) => i.isLoopback)
@@ -104,5 +116,13 @@ describe('the Windows backend under Wine', () => {
     // Windows has no iowait: procfs would have some by now.
     assert.equal(snap.cpu.total.iowaitSeconds, 0)
     assert.ok(snap.cpu.total.userSeconds > 0)
+    // The Windows process list (Toolhelp32), with this very node.exe matched by name.
+    assert.ok(snap.processes.total > 1 && snap.processes.threads >= snap.processes.total)
+    const self = snap.processes.top.find((p) => p.pid === pid)
+    assert.ok(self, JSON.stringify(snap.processes.top))
+    assert.equal(self.name, 'node.exe')
+    assert.ok(self.matched)
+    assert.ok(self.rssBytes > 10 * 1024 * 1024, `${self.rssBytes} bytes resident`)
+    assert.match(self.executable, /node\.exe$/i)
   })
 })

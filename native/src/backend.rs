@@ -39,10 +39,10 @@ use crate::snapshot::virt::VirtualizationInfo;
 pub use crate::linux as os;
 #[cfg(target_os = "macos")]
 pub use crate::macos as os;
-#[cfg(windows)]
-pub use crate::windows as os;
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub use crate::unsupported as os;
+#[cfg(windows)]
+pub use crate::windows as os;
 
 /// A source of every group. Stateful groups get the moment of the read (`now`) and
 /// keep their own previous counters (see [`crate::snapshot::rates::Previous`]).

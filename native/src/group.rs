@@ -87,6 +87,8 @@ pub enum BackendKind {
     /// The `sysinfo` crate plus the OS's own APIs where it has nothing: the default on
     /// macOS, and available on Linux (where tests hold it against `procfs`).
     Portable,
+    /// Win32 (`windows-sys`): Windows only, the default there.
+    Windows,
 }
 
 impl BackendKind {
@@ -94,6 +96,7 @@ impl BackendKind {
         match self {
             BackendKind::Procfs => "procfs",
             BackendKind::Portable => "portable",
+            BackendKind::Windows => "windows",
         }
     }
 }

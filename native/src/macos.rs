@@ -12,6 +12,6 @@ pub use crate::unsupported::{bench_raw_read, bench_tcp_netlink, bench_tcp_procfs
 pub fn open(kind: Option<BackendKind>, s: &Settings) -> Result<Box<dyn Backend>> {
     match kind.unwrap_or(BackendKind::Portable) {
         BackendKind::Portable => crate::portable::open(s),
-        BackendKind::Procfs => Err(not_here(BackendKind::Procfs)),
+        kind @ (BackendKind::Procfs | BackendKind::Windows) => Err(not_here(kind)),
     }
 }

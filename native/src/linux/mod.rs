@@ -79,6 +79,7 @@ pub fn open(kind: Option<BackendKind>, s: &Settings) -> Result<Box<dyn Backend>>
     match kind.unwrap_or(BackendKind::Procfs) {
         BackendKind::Procfs => Ok(Box::new(Procfs::new(s))),
         BackendKind::Portable => crate::portable::open(s),
+        BackendKind::Windows => Err(crate::backend::not_here(BackendKind::Windows)),
     }
 }
 

@@ -6,10 +6,12 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use super::decode::{self, RawTimes, UNITS_PER_SECOND};
-use super::{cpu, disks, host, interfaces, memory, tcp, volumes};
-use crate::backend::Backend;
+use super::{cpu, disks, host, interfaces, memory, process, tcp, volumes};
+use crate::backend::{not_here, Backend};
 use crate::collector::Settings;
 use crate::error::{Error, Result};
+use crate::group::BackendKind;
+use crate::snapshot::availability::{self, Gap};
 use crate::snapshot::container::ContainerInfo;
 use crate::snapshot::cpu::{times, utilization, CoreStat, CpuSnapshot, LoadAverage, Ticks};
 use crate::snapshot::disk::{self, DiskSnapshot};
@@ -33,17 +35,30 @@ pub struct Win32 {
     cpu: Option<(Ticks, Vec<Ticks>)>,
     disk: Previous<disk::Counters>,
     network: Previous<network::Counters>,
+    process_options: crate::snapshot::process::Options,
+    process: Previous<process::Counters>,
 }
 
-/// The default backend on Windows.
-pub fn open(s: &Settings) -> Result<Box<dyn crate::backend::Backend>> {
-    Ok(Box::new(Win32 {
-        per_core: s.per_core,
-        facts: None,
-        cpu: None,
-        disk: Previous::default(),
-        network: Previous::default(),
-    }))
+/// The backend `kind` names; Win32, the only one here, by default.
+pub fn open(kind: Option<BackendKind>, s: &Settings) -> Result<Box<dyn Backend>> {
+    match kind.unwrap_or(BackendKind::Windows) {
+        BackendKind::Windows => Ok(Box::new(Win32::new(s))),
+        other @ (BackendKind::Procfs | BackendKind::Portable) => Err(not_here(other)),
+    }
+}
+
+impl Win32 {
+    fn new(s: &Settings) -> Self {
+        Win32 {
+            per_core: s.per_core,
+            facts: None,
+            cpu: None,
+            disk: Previous::default(),
+            network: Previous::default(),
+            process_options: s.process.clone(),
+            process: Previous::default(),
+        }
+    }
 }
 
 /// A failed Win32 call as the crate's error (the message names the call).
@@ -52,6 +67,14 @@ fn win32(e: io::Error) -> Error {
 }
 
 impl Backend for Win32 {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Windows
+    }
+
+    fn gaps(&self) -> &'static [&'static [Gap]] {
+        availability::WINDOWS
+    }
+
     fn host(&mut self) -> Result<HostInfo> {
         let h = host::read();
         let now = SystemTime::now()
@@ -199,8 +222,12 @@ impl Backend for Win32 {
         })
     }
 
-    fn processes(&mut self, _: Instant) -> Result<ProcessSnapshot> {
-        Err(Error::Unsupported("the process scan on Windows"))
+    fn processes(&mut self, now: Instant) -> Result<ProcessSnapshot> {
+        let mem_total = memory::read().map_or(0, |m| m.total);
+        let (snap, next) =
+            process::collect(&self.process_options, self.process.since(now), mem_total)?;
+        self.process.store(now, next);
+        Ok(snap)
     }
 
     fn resources(&mut self) -> Result<ResourcesSnapshot> {

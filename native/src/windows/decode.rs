@@ -15,6 +15,15 @@ use crate::snapshot::tcp::TcpStateCounts;
 /// Windows counts processor time in 100 ns units.
 pub const UNITS_PER_SECOND: f64 = 10_000_000.0;
 
+/// 100 ns intervals from 1601-01-01 (a FILETIME) to the unix epoch.
+const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
+
+/// A FILETIME as unix seconds; 0 for times before 1970 (an unset time).
+pub fn filetime_unix(t: u64) -> f64 {
+    t.checked_sub(FILETIME_UNIX_EPOCH)
+        .map_or(0.0, |d| d as f64 / UNITS_PER_SECOND)
+}
+
 /// One logical processor's cumulative times, 100 ns units. `kernel` includes `idle`,
 /// and also the time spent in DPCs and interrupts.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -4,8 +4,7 @@
 //! covers it. The calls, and the backend over them, are built on Windows only.
 //!
 //! Not available on Windows, reported as group errors: the load average (Windows keeps
-//! none), paging, file handles and entropy (`resources`),
-//! containers, and (for now) the per-process scan.
+//! none), paging, file handles and entropy (`resources`) and containers.
 
 pub mod decode;
 
@@ -21,6 +20,8 @@ mod host;
 mod interfaces;
 #[cfg(windows)]
 mod memory;
+#[cfg(windows)]
+mod process;
 #[cfg(windows)]
 mod tcp;
 #[cfg(windows)]

@@ -234,3 +234,10 @@ fn a_physical_drive_maps_to_sectors_milliseconds_and_operations() {
     assert_eq!(c.in_progress, 3);
     assert_eq!((c.reads_merged, c.io_ms), (0, 0));
 }
+
+#[test]
+fn filetimes_become_unix_seconds_and_unset_ones_zero() {
+    // 2024-01-01T00:00:00Z
+    assert_eq!(filetime_unix(133_485_408_000_000_000), 1_704_067_200.0);
+    assert_eq!(filetime_unix(0), 0.0);
+}
