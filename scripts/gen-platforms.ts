@@ -27,7 +27,7 @@ const PLATFORMS = [
   ['linux', 'Linux (procfs, the default)'],
   ['linux-portable', 'Linux (`backend: portable`)'],
   ['macos', 'macOS (portable) — unverified here'],
-  ['windows', 'Windows — unverified here'],
+  ['windows', 'Windows (Win32) — under Wine here'],
 ] as const
 
 /** Interface name → its members (name, type text), from the generated typings. */
@@ -93,8 +93,11 @@ export function platformsMarkdown(): string {
     '`agentState.unavailableFields`, so a reader can tell “0” from “unknown”.',
     '',
     'Here (Linux) both Linux columns are proven by the tests, the portable one against the',
-    'procfs one on the same host (`__test__/native-portable.spec.ts`). macOS and Windows are',
-    'marked “unverified here”: only their CI runners can run them.',
+    'procfs one on the same host (`__test__/native-portable.spec.ts`). The Windows column is',
+    'proven here under Wine (`npm run test:windows`: the Windows build of the addon, run by',
+    'Windows Node, against this host), except per-disk I/O, which Wine cannot give; the',
+    'whole agent on Windows (LMDB included) only the Windows CI runner can run. macOS is',
+    '“unverified here”: only its CI runners can run it.',
     '',
   ]
   for (const group of groups) {
