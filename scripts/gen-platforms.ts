@@ -95,9 +95,9 @@ export function platformsMarkdown(): string {
     'Here (Linux) both Linux columns are proven by the tests, the portable one against the',
     'procfs one on the same host (`__test__/native-portable.spec.ts`). The Windows column is',
     'proven here under Wine (`npm run test:windows`: the Windows build of the addon, run by',
-    'Windows Node, against this host), except per-disk I/O, which Wine cannot give; the',
-    'whole agent on Windows (LMDB included) only the Windows CI runner can run. macOS is',
-    '“unverified here”: only its CI runners can run it.',
+    'Windows Node, against this host), except per-disk I/O and process command lines, which',
+    'Wine 8 cannot give; the whole agent on Windows (LMDB included) only the Windows CI',
+    'runner can run. macOS is “unverified here”: only its CI runners can run it.',
     '',
   ]
   for (const group of groups) {

@@ -96,7 +96,15 @@ describe('the Windows backend under Wine', () => {
         processes: {
           total: number
           threads: number
-          top: Array<{ pid: number; name: string; matched: boolean; rssBytes: number; executable: string }>
+          top: Array<{
+            pid: number
+            name: string
+            matched: boolean
+            rssBytes: number
+            executable: string
+            commandLine: string
+            owner: string
+          }>
         }
       }
     }
@@ -124,5 +132,7 @@ describe('the Windows backend under Wine', () => {
     assert.ok(self.matched)
     assert.ok(self.rssBytes > 10 * 1024 * 1024, `${self.rssBytes} bytes resident`)
     assert.match(self.executable, /node\.exe$/i)
+    // (Its command line stays empty here: Wine 8 lacks ProcessCommandLineInformation.)
+    assert.ok(self.owner.length > 0, 'the owner of its token')
   })
 })

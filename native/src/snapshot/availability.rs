@@ -564,8 +564,69 @@ pub const WINDOWS: &[&[Gap]] = &[&[
     ),
     gap(
         Process,
-        "processes",
-        "the process scan is not written for Windows yet",
+        "processes.running",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.sleeping",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.blocked",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.stopped",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.zombie",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.idle",
+        "Windows has no Unix process states",
+    ),
+    gap(Process, "processes.forksTotal", "not read on Windows"),
+    gap(Process, "processes.contextSwitches", "not read on Windows"),
+    gap(Process, "processes.interrupts", "not read on Windows"),
+    gap(Process, "processes.softInterrupts", "not read on Windows"),
+    gap(Process, "processes.forksPerSecond", "not read on Windows"),
+    gap(
+        Process,
+        "processes.contextSwitchesPerSecond",
+        "not read on Windows",
+    ),
+    gap(
+        Process,
+        "processes.interruptsPerSecond",
+        "not read on Windows",
+    ),
+    gap(
+        Process,
+        "processes.softInterruptsPerSecond",
+        "not read on Windows",
+    ),
+    gap(Process, "processes.systemCalls", "not read on Windows"),
+    gap(
+        Process,
+        "processes.top[].uid",
+        "Windows has security identifiers, not uids",
+    ),
+    gap(
+        Process,
+        "processes.top[].state",
+        "Windows has no Unix process states",
+    ),
+    gap(
+        Process,
+        "processes.top[].openFds",
+        "Windows has handles, not file descriptors",
     ),
     gap(
         Resources,

@@ -1,26 +1,34 @@
 //! Processes: every process from a Toolhelp32 snapshot (pid, parent, threads, image
 //! name); each one's CPU times, memory and I/O through a query-limited handle
 //! (`GetProcessTimes`, `K32GetProcessMemoryInfo`, `GetProcessIoCounters`); the records
-//! chosen by the shared [`select`]. Windows has no Unix process states, and the command
-//! line and owner are not read (yet): those fields stay empty.
+//! chosen by the shared [`select`]; for those, the executable, the command line and the
+//! owner. Windows has no Unix process states: those fields stay empty.
 
 use std::collections::HashMap;
 use std::io;
 use std::mem::size_of;
 
 use regex::bytes::RegexSet;
+use windows_sys::Wdk::System::Threading::{
+    NtQueryInformationProcess, ProcessCommandLineInformation,
+};
+use windows_sys::Win32::Foundation::UNICODE_STRING;
 use windows_sys::Win32::Foundation::{CloseHandle, FILETIME, HANDLE, INVALID_HANDLE_VALUE};
+use windows_sys::Win32::Security::{
+    GetTokenInformation, LookupAccountSidW, TokenUser, TOKEN_QUERY, TOKEN_USER,
+};
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, Process32FirstW, Process32NextW, PROCESSENTRY32W, TH32CS_SNAPPROCESS,
 };
 use windows_sys::Win32::System::ProcessStatus::{K32GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS};
+use windows_sys::Win32::System::Threading::OpenProcessToken;
 use windows_sys::Win32::System::Threading::{
     GetProcessIoCounters, GetProcessTimes, OpenProcess, QueryFullProcessImageNameW, IO_COUNTERS,
     PROCESS_QUERY_LIMITED_INFORMATION,
 };
 
 use super::decode::{filetime_unix, UNITS_PER_SECOND};
-use super::win::{from_wide, last_error};
+use super::win::{aligned, from_wide, last_error};
 use crate::error::{Error, Result};
 use crate::snapshot::process::select::{select, Candidate};
 use crate::snapshot::process::{Options, ProcessRecord, ProcessSnapshot};
@@ -100,6 +108,95 @@ fn executable(pid: u32) -> String {
         return String::new();
     }
     from_wide(&buf[..(len as usize).min(buf.len())])
+}
+
+/// The command line (`ProcessCommandLineInformation`, Windows 8.1 and later): a
+/// `UNICODE_STRING` whose text follows it in the same buffer; "" when refused.
+fn command_line(h: &Handle) -> String {
+    // Not every implementation reports the size needed on a short buffer: start with
+    // room for most command lines, grow on STATUS_INFO_LENGTH_MISMATCH/BUFFER_TOO_SMALL.
+    let mut len = 4096u32;
+    let buf = loop {
+        let mut buf = aligned(len as usize);
+        let mut needed = 0u32;
+        // SAFETY: `buf` holds at least `len` bytes.
+        let status = unsafe {
+            NtQueryInformationProcess(
+                h.0,
+                ProcessCommandLineInformation,
+                buf.as_mut_ptr().cast(),
+                len,
+                &mut needed,
+            )
+        };
+        match status as u32 {
+            0xC000_0004 | 0xC000_0023 if len < 1 << 20 => len = needed.max(len * 4),
+            _ if status < 0 => return String::new(),
+            _ => break buf,
+        }
+    };
+    // SAFETY: the call wrote a UNICODE_STRING at the start of `buf`, which is aligned.
+    let s = unsafe { &*buf.as_ptr().cast::<UNICODE_STRING>() };
+    let start = buf.as_ptr() as usize;
+    let text = s.Buffer as usize;
+    let bytes = usize::from(s.Length);
+    // The text must lie inside the buffer the call filled.
+    if s.Buffer.is_null() || text < start || text + bytes > start + buf.len() * 8 {
+        return String::new();
+    }
+    // SAFETY: checked to lie within `buf`, which outlives the slice.
+    String::from_utf16_lossy(unsafe { std::slice::from_raw_parts(s.Buffer, bytes / 2) })
+}
+
+/// `DOMAIN\user` of the process's token; "" when the token or the account cannot be read.
+fn owner(h: &Handle) -> String {
+    let mut token: HANDLE = std::ptr::null_mut();
+    // SAFETY: a query-limited process handle is enough for TOKEN_QUERY.
+    if unsafe { OpenProcessToken(h.0, TOKEN_QUERY, &mut token) } == 0 {
+        return String::new();
+    }
+    let token = Handle(token);
+    let mut len = 0u32;
+    // SAFETY: a null buffer asks for the size needed.
+    unsafe { GetTokenInformation(token.0, TokenUser, std::ptr::null_mut(), 0, &mut len) };
+    if len == 0 || len > 1 << 16 {
+        return String::new();
+    }
+    let mut buf = aligned(len as usize);
+    // SAFETY: `buf` holds at least `len` bytes.
+    if unsafe { GetTokenInformation(token.0, TokenUser, buf.as_mut_ptr().cast(), len, &mut len) }
+        == 0
+    {
+        return String::new();
+    }
+    // SAFETY: the call wrote a TOKEN_USER at the start of the aligned buffer.
+    let sid = unsafe { &*buf.as_ptr().cast::<TOKEN_USER>() }.User.Sid;
+    let (mut name, mut domain) = ([0u16; 256], [0u16; 256]);
+    let (mut name_len, mut domain_len, mut kind) = (256u32, 256u32, 0);
+    // SAFETY: both buffers' lengths are passed; the SID lives in `buf`.
+    let ok = unsafe {
+        LookupAccountSidW(
+            std::ptr::null(),
+            sid,
+            name.as_mut_ptr(),
+            &mut name_len,
+            domain.as_mut_ptr(),
+            &mut domain_len,
+            &mut kind,
+        )
+    };
+    if ok == 0 {
+        return String::new();
+    }
+    match (from_wide(&domain), from_wide(&name)) {
+        (d, n) if d.is_empty() => n,
+        (d, n) => format!("{d}\\{n}"),
+    }
+}
+
+/// The command line and owner of a chosen process.
+fn identity(pid: u32) -> (String, String) {
+    open(pid).map_or_else(Default::default, |h| (command_line(&h), owner(&h)))
 }
 
 fn list() -> io::Result<Vec<Seen>> {
@@ -205,25 +302,30 @@ pub fn collect(
     let top = chosen
         .iter()
         .filter_map(|&i| Some((all.get(i)?, candidates.get(i)?)))
-        .map(|(p, c)| ProcessRecord {
-            pid: p.pid,
-            parent_pid: p.ppid,
-            name: p.name.clone(),
-            executable: exes.remove(&p.pid).unwrap_or_else(|| executable(p.pid)),
-            user_seconds: c.utime as f64 / UNITS_PER_SECOND,
-            system_seconds: c.stime as f64 / UNITS_PER_SECOND,
-            cpu_percent: c.cpu_percent,
-            rss_bytes: p.rss as f64,
-            virtual_bytes: p.private as f64,
-            memory_percent: percent(p.rss as f64, mem_total as f64),
-            threads: p.threads,
-            read_bytes: p.io.map(|(r, _)| r as f64),
-            write_bytes: p.io.map(|(_, w)| w as f64),
-            start_time_unix: p
-                .times
-                .map_or(0.0, |(created, _, _)| filetime_unix(created)),
-            matched: c.matched,
-            ..Default::default()
+        .map(|(p, c)| {
+            let (command_line, owner) = identity(p.pid);
+            ProcessRecord {
+                pid: p.pid,
+                command_line,
+                owner,
+                parent_pid: p.ppid,
+                name: p.name.clone(),
+                executable: exes.remove(&p.pid).unwrap_or_else(|| executable(p.pid)),
+                user_seconds: c.utime as f64 / UNITS_PER_SECOND,
+                system_seconds: c.stime as f64 / UNITS_PER_SECOND,
+                cpu_percent: c.cpu_percent,
+                rss_bytes: p.rss as f64,
+                virtual_bytes: p.private as f64,
+                memory_percent: percent(p.rss as f64, mem_total as f64),
+                threads: p.threads,
+                read_bytes: p.io.map(|(r, _)| r as f64),
+                write_bytes: p.io.map(|(_, w)| w as f64),
+                start_time_unix: p
+                    .times
+                    .map_or(0.0, |(created, _, _)| filetime_unix(created)),
+                matched: c.matched,
+                ..Default::default()
+            }
         })
         .collect();
     let snap = ProcessSnapshot {
