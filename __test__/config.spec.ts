@@ -176,15 +176,24 @@ describe('environment overrides', () => {
   })
 
   test('search ./tfo-agent.yaml, then /etc, then the per-user directory', () => {
-    assert.deepEqual(configSearchPaths({ HOME: '/home/u' }, '/srv'), [
+    assert.deepEqual(configSearchPaths({ HOME: '/home/u' }, '/srv', 'linux'), [
       '/srv/tfo-agent.yaml',
       '/etc/tfo-agent/tfo-agent.yaml',
       '/home/u/.config/tfo-agent/tfo-agent.yaml',
     ])
     assert.equal(
-      configSearchPaths({ HOME: '/home/u', XDG_CONFIG_HOME: '/cfg' }, '/srv')[2],
+      configSearchPaths({ HOME: '/home/u', XDG_CONFIG_HOME: '/cfg' }, '/srv', 'darwin')[2],
       '/cfg/tfo-agent/tfo-agent.yaml',
     )
+  })
+
+  test('on Windows, search the working directory, then ProgramData, then the roaming profile', () => {
+    const env = { ProgramData: 'C:\\ProgramData', APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }
+    assert.deepEqual(configSearchPaths(env, 'D:\\work', 'win32'), [
+      'D:\\work\\tfo-agent.yaml',
+      'C:\\ProgramData\\tfo-agent\\tfo-agent.yaml',
+      'C:\\Users\\u\\AppData\\Roaming\\tfo-agent\\tfo-agent.yaml',
+    ])
   })
 })
 

@@ -75,8 +75,35 @@ describe('agent identity', () => {
   })
 
   test('defaults the data directory by user: system-wide for root, per-user otherwise', () => {
-    assert.equal(defaultDataDir({ uid: 0, env: {} }), '/var/lib/tfo-agent')
-    assert.equal(defaultDataDir({ uid: 1000, env: { XDG_STATE_HOME: '/x/state' } }), '/x/state/tfo-agent')
-    assert.equal(defaultDataDir({ uid: 1000, env: { HOME: '/home/u' } }), '/home/u/.local/state/tfo-agent')
+    const linux = { platform: 'linux' as const }
+    assert.equal(defaultDataDir({ ...linux, uid: 0, env: {} }), '/var/lib/tfo-agent')
+    assert.equal(
+      defaultDataDir({ ...linux, uid: 1000, env: { XDG_STATE_HOME: '/x/state' } }),
+      '/x/state/tfo-agent',
+    )
+    assert.equal(
+      defaultDataDir({ ...linux, uid: 1000, env: { HOME: '/home/u' } }),
+      '/home/u/.local/state/tfo-agent',
+    )
+  })
+
+  test('defaults the data directory on macOS under Library/Application Support', () => {
+    const mac = { platform: 'darwin' as const, env: {} }
+    assert.equal(defaultDataDir({ ...mac, uid: 0 }), '/Library/Application Support/tfo-agent')
+    assert.equal(
+      defaultDataDir({ ...mac, uid: 501, home: '/Users/u' }),
+      '/Users/u/Library/Application Support/tfo-agent',
+    )
+  })
+
+  test('defaults the data directory on Windows to ProgramData when elevated, LOCALAPPDATA otherwise', () => {
+    const env = { ProgramData: 'D:\\Data', LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }
+    const win = { platform: 'win32' as const, env }
+    assert.equal(defaultDataDir({ ...win, elevated: true }), 'D:\\Data\\tfo-agent')
+    assert.equal(defaultDataDir({ ...win, elevated: false }), 'C:\\Users\\u\\AppData\\Local\\tfo-agent')
+    assert.equal(
+      defaultDataDir({ platform: 'win32', env: { USERPROFILE: 'C:\\Users\\v' }, elevated: false }),
+      'C:\\Users\\v\\AppData\\Local\\tfo-agent',
+    )
   })
 })

@@ -364,7 +364,7 @@ describe('the metric model', () => {
     await collector.collect()
     const snapshot = await collector.collect()
     const { rows, metricNames } = await collectRows(snapshot, { processMetrics: true })
-    const failed = new Set(snapshot.errors.map((e) => e.group))
+    const failed = new Set<string>(snapshot.errors.map((e) => e.group))
     const groupMetric: Record<string, string> = {
       cpu: 'system.cpu.time',
       load: 'system.cpu.load_average.1m',

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { toSystemInfo, rootFilesystem, type AgentMeta } from '../src/heartbeat/system-info'
+import { toSystemInfo, rootFilesystem, systemRoot, type AgentMeta } from '../src/heartbeat/system-info'
 import { compileHeartbeatValidator, formatSchemaErrors, loadSystemInfoSchema } from '../src/heartbeat/schema'
 import { HostCollector } from '../src/host-collector'
 import { heartbeatSnapshot } from './fixtures/heartbeat-snapshot'
@@ -188,6 +188,27 @@ test('the root filesystem is the last mount stacked on /', () => {
   const overlay = { ...snap.filesystems[0]!, device: 'overlay', fsType: 'overlay', totalBytes: 7 }
   assert.equal(rootFilesystem([snap.filesystems[0]!, overlay])?.device, 'overlay')
   assert.equal(rootFilesystem([snap.filesystems[1]!]), undefined)
+})
+
+test('on Windows the root filesystem is the system drive', () => {
+  const snap = heartbeatSnapshot()
+  const drive = (letter: string) => ({
+    ...snap.filesystems[0]!,
+    device: `${letter}:`,
+    mountpoint: `${letter}:\\`,
+  })
+  const drives = [drive('C'), drive('D')]
+  assert.equal(systemRoot('win32', { SystemDrive: 'D:' }), 'D:\\')
+  assert.equal(systemRoot('win32', {}), 'C:\\')
+  assert.equal(systemRoot('linux', { SystemDrive: 'D:' }), '/')
+  assert.equal(rootFilesystem(drives, systemRoot('win32', { SystemDrive: 'd:' }))?.device, 'D:')
+  assert.equal(rootFilesystem(drives, '/'), undefined)
+})
+
+test('a host whose core gives no timezone reports the one Node resolves', () => {
+  const snap = heartbeatSnapshot()
+  const s = toSystemInfo({ ...snap, host: { ...snap.host, timezone: '' } }, META)
+  assert.equal(s.timezone, Intl.DateTimeFormat().resolvedOptions().timeZone)
 })
 
 test('network totals leave out loopback and TCP states count IPv4 and IPv6 together', () => {

@@ -36,8 +36,11 @@ export declare class HostCollector {
    */
   collectSync(): HostSnapshot
   /** The groups this collector reads, in order. Never waits for a running collect. */
-  get groups(): Array<string>
+  get groups(): Array<Group>
 }
+
+/** Where a collector reads the host from. */
+export type BackendKind = 'procfs' | 'portable' | 'windows'
 
 /**
  * Benchmark floor: reads the kernel files a full collect reads, without parsing.
@@ -151,7 +154,8 @@ export interface CoreStat {
   /**
    * Current frequency of this CPU, MHz: cpufreq's `scaling_cur_freq` where the
    * kernel offers it, else this processor's `cpu MHz` of `/proc/cpuinfo` as read
-   * when the collector started; 0 when neither says.
+   * when the collector started; 0 when neither says. The portable and Windows
+   * backends give the processor's one frequency for every CPU.
    */
   mhz: number
 }
@@ -307,16 +311,25 @@ export interface Filesystem {
   inodesUsedPercent: number
 }
 
+/** One group of the snapshot. */
+export type Group = 'host' | 'cpu' | 'load' | 'memory' | 'paging' | 'disk' | 'filesystem' | 'network' | 'tcp' | 'process' | 'resources' | 'container' | 'virtualization'
+
 /** A group that could not be read this time; the rest of the snapshot is still there. */
 export interface GroupError {
-  /** The group's name, as in `HostCollectorOptions.groups`. */
-  group: string
+  /** The group, as named in `HostCollectorOptions.groups`. */
+  group: Group
   /** What went wrong, for people (the file and the OS error, or the panic message); not a stable format. */
   message: string
 }
 
 /** How a `HostCollector` reads the host. */
 export interface HostCollectorOptions {
+  /**
+   * Where to read the host from: `procfs` (Linux, its default) or `portable`
+   * (sysinfo and the OS's APIs; the default on macOS). A backend the platform does
+   * not have makes the constructor throw.
+   */
+  backend?: BackendKind
   /**
    * The host's root filesystem as this process sees it, e.g. `/hostfs` in a
    * container with the host's `/` bind-mounted there. Default `/`.
@@ -364,7 +377,7 @@ export interface HostCollectorOptions {
    * `virtualization`. A name given twice counts once (its first place); an unknown
    * name makes the constructor throw.
    */
-  groups?: Array<string>
+  groups?: Array<Group>
 }
 
 /** Who and what the host is. */
@@ -446,7 +459,21 @@ export interface HostSnapshot {
   virtualization: VirtualizationInfo
   /** Groups that failed (or were unsupported) in this collect. */
   errors: Array<GroupError>
+  /** The backend that read this snapshot. */
+  backend: BackendKind
+  /**
+   * Fields (`group.field` paths, e.g. `memory.buffersBytes`) that this backend cannot
+   * give on this platform, among the groups read: they hold 0 or "" here, which
+   * means "unknown", not zero. `docs/platforms.md` lists them per platform.
+   */
+  unavailable: Array<string>
 }
+
+/**
+ * Whether this process has administrative rights: an elevated token on Windows (an
+ * administrator past UAC, or a service account), the effective uid 0 on Unix.
+ */
+export declare function isElevated(): boolean
 
 /** Load averages from `/proc/loadavg`. */
 export interface LoadAverage {
@@ -645,6 +672,27 @@ export interface PagingSnapshot {
    */
   intervalSeconds: number
 }
+
+/** One row of the platform table. */
+export interface PlatformGap {
+  /** `linux` (procfs), `linux-portable`, `macos`, `windows`. */
+  platform: string
+  /** The group the field belongs to. */
+  group: Group
+  /**
+   * The field's path below the snapshot (`memory.buffersBytes`); a group name alone
+   * means the whole group.
+   */
+  field: string
+  /** Why the platform cannot give it. */
+  reason: string
+}
+
+/**
+ * For each platform (`linux`, `linux-portable`, `macos`, `windows`), the snapshot
+ * fields it cannot give and why (the source of `docs/platforms.md`).
+ */
+export declare function platformGaps(): Array<PlatformGap>
 
 /** One process, from `/proc/<pid>/{stat,status,cmdline,exe,fd,io}`. */
 export interface ProcessRecord {

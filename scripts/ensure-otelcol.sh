@@ -18,7 +18,10 @@ config="$here/otelcol/builder-config.yaml"
 version="0.145.0"
 hash="$(sha256sum "$config" | cut -c1-12)"
 cache="${TFO_OTELCOL_CACHE:-$HOME/.cache/tfo-agent}/otelcol-$version-$hash"
-bin="$cache/otelcol-tfo-test"
+# Windows (Git Bash on CI's Windows runner): Go names the binary .exe.
+exe=""
+[[ "${OS:-}" == Windows_NT ]] && exe=.exe
+bin="$cache/otelcol-tfo-test$exe"
 
 if [[ -x "$bin" ]]; then
   echo "$bin"
@@ -29,7 +32,8 @@ command -v go >/dev/null || { echo "ensure-otelcol: Go is needed to build the te
 mkdir -p "$cache"
 lock="$cache.lock"
 exec 9>"$lock"
-flock 9
+# Git Bash on Windows has no flock; CI there builds it once per job anyway.
+if command -v flock >/dev/null; then flock 9; fi
 if [[ ! -x "$bin" ]]; then
   echo "ensure-otelcol: building the OpenTelemetry Collector $version with ocb (one-off, cached in $cache)" >&2
   gobin="$cache/gobin"
@@ -37,7 +41,7 @@ if [[ ! -x "$bin" ]]; then
   work="$(mktemp -d)"
   cp "$config" "$work/builder-config.yaml"
   (cd "$work" && "$gobin/builder" --config builder-config.yaml >&2)
-  cp "$work/_build/otelcol-tfo-test" "$bin.tmp"
+  cp "$work/_build/otelcol-tfo-test$exe" "$bin.tmp"
   mv "$bin.tmp" "$bin"
   rm -rf "$work"
 fi

@@ -8,13 +8,15 @@
  *   docs/metrics.md        metrics-reference    from the metric model itself, run on the test
  *                                              fixture snapshot with every group on, decoded
  *                                              from the OTLP bytes it would send.
+ * docs/platforms.md, a whole generated file, from the native typings and the Rust core's
+ * per-platform gaps (scripts/gen-platforms.ts).
  * Text outside the markers is never touched. A new reference is one more entry in
  * `sections()` (and a file with its marker pair); the README links the files.
  *
  *   npm run docs              rewrite the files
  *   npm run docs -- --check   exit 1, naming the stale sections, if a file is not current
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { configSchema } from '../src/config/schema'
@@ -23,6 +25,7 @@ import { HOSTMETRICS_DIFFERENCES, MetricModel, buildResource, spelling } from '.
 import { UPSTREAM_KEYS } from '../src/config/upstream-keys'
 import { decodeMetricsRequest, pointRows } from '../__test__/fixtures/otlp'
 import { fixtureSnapshot } from '../__test__/fixtures/snapshot'
+import { platformsMarkdown } from './gen-platforms'
 
 const root = join(__dirname, '..')
 
@@ -284,6 +287,23 @@ async function main(argv: string[]): Promise<number> {
       next = updated
     }
     if (!check && next !== current) writeFileSync(path, next)
+  }
+  // Whole generated files under docs/.
+  const files: [string, string][] = [[join('docs', 'platforms.md'), platformsMarkdown()]]
+  for (const [rel, body] of files) {
+    const path = join(root, rel)
+    let old = ''
+    try {
+      old = readFileSync(path, 'utf8')
+    } catch {
+      // not written yet
+    }
+    if (old === body) continue
+    stale.push(rel)
+    if (!check) {
+      mkdirSync(join(path, '..'), { recursive: true })
+      writeFileSync(path, body)
+    }
   }
   if (check) {
     if (stale.length === 0) return 0

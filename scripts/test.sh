@@ -4,7 +4,9 @@
 #   2. the package is (re)built, so the specs load what a user would;
 #   3. the real OpenTelemetry Collector is built once (cached outside the repo), and Debian's
 #      chromium is installed when missing (the status page's browser test drives it);
-#   4. node's test runner: __test__ specs, then end-to-end tests against real peers.
+#   4. node's test runner: __test__ specs, then end-to-end tests against real peers;
+#   5. the Windows build under Wine (scripts/test-windows.sh, which installs what it needs;
+#      capped at TFO_WINDOWS_TIMEOUT, 600 s, for its tests, plus a one-off setup).
 # TFO_TEST_FILES narrows step 4 (e.g. TFO_TEST_FILES=__test__/config.spec.ts).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,3 +31,8 @@ echo "== node --test"
 shopt -s nullglob
 files=(${TFO_TEST_FILES:-__test__/*.spec.ts e2e/*.e2e.ts})
 node --import tsx --test --test-reporter=spec "${files[@]}"
+
+if [[ -z "${TFO_TEST_FILES:-}" ]]; then
+  echo "== Windows build under Wine"
+  bash scripts/test-windows.sh
+fi

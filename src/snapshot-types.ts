@@ -26,5 +26,8 @@ export type {
   ContainerInfo,
   VirtualizationInfo,
   HostInfo,
+  BackendKind,
+  Group,
+  PlatformGap,
   GroupError,
 } from '../native/index'

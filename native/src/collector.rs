@@ -3,7 +3,7 @@
 //! panicking) group into an entry of the snapshot's `errors` list.
 //!
 //! Each stateful group (paging, disk, network, process) keeps its counters with the
-//! moment it read them ([`crate::procfs::Previous`]) and measures its rates over its
+//! moment it read them ([`crate::snapshot::rates::Previous`]) and measures its rates over its
 //! own interval: a group that failed last time keeps its older counters, so its next
 //! rates span the real time since its last good read. (CPU utilisation is a ratio of
 //! tick deltas and needs no interval.)
@@ -12,35 +12,23 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use crate::error::{Error, Result};
-use crate::procfs::Roots;
-use crate::snapshot::{GroupError, HostCollectorOptions, HostSnapshot};
-use crate::{
-    container, cpu, disk, filesystem, host, memory, net, paging, process, resources, virt,
-};
-
-pub const GROUPS: &[&str] = &[
-    "host",
-    "cpu",
-    "load",
-    "memory",
-    "paging",
-    "disk",
-    "filesystem",
-    "network",
-    "tcp",
-    "process",
-    "resources",
-    "container",
-    "virtualization",
-];
+use crate::backend::{self, Backend};
+use crate::error::Result;
+use crate::group::{BackendKind, Group};
+use crate::snapshot::process::validate_patterns;
+use crate::snapshot::{filesystem, process, GroupError, HostCollectorOptions, HostSnapshot};
 
 /// Options resolved to their defaults and checked once, at construction.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub roots: Roots,
+    /// `rootPath`, `procRoot`, `sysRoot` as given (the procfs backend's trees).
+    pub root_path: Option<String>,
+    pub proc_root: Option<String>,
+    pub sys_root: Option<String>,
+    /// The backend asked for; `None` is the platform's default.
+    pub backend: Option<BackendKind>,
     pub per_core: bool,
-    pub groups: Vec<&'static str>,
+    pub groups: Vec<Group>,
     pub filesystem: filesystem::Options,
     pub process: process::Options,
 }
@@ -48,19 +36,10 @@ pub struct Settings {
 impl Settings {
     pub fn from_options(opts: &HostCollectorOptions) -> Result<Self> {
         let mut groups = match &opts.groups {
-            None => GROUPS.to_vec(),
+            None => Group::ALL.to_vec(),
             Some(names) => names
                 .iter()
-                .map(|n| {
-                    GROUPS
-                        .iter()
-                        .copied()
-                        .find(|g| g == n)
-                        .ok_or_else(|| Error::InvalidOption {
-                            name: "groups",
-                            message: format!("unknown group {n:?}; known: {}", GROUPS.join(", ")),
-                        })
-                })
+                .map(|n| Group::from_name(n))
                 .collect::<Result<Vec<_>>>()?,
         };
         // A group named twice would run twice per collect, and its second read, a
@@ -68,15 +47,14 @@ impl Settings {
         let mut seen = std::collections::HashSet::new();
         groups.retain(|g| seen.insert(*g));
         let patterns = opts.process_patterns.clone().unwrap_or_default();
-        process::validate_patterns(&patterns)?;
+        validate_patterns(&patterns)?;
         let exclude = opts.process_exclude_patterns.clone().unwrap_or_default();
-        process::validate_patterns(&exclude)?;
+        validate_patterns(&exclude)?;
         Ok(Settings {
-            roots: Roots::new(
-                opts.root_path.as_deref(),
-                opts.proc_root.as_deref(),
-                opts.sys_root.as_deref(),
-            ),
+            root_path: opts.root_path.clone(),
+            proc_root: opts.proc_root.clone(),
+            sys_root: opts.sys_root.clone(),
+            backend: opts.backend,
             per_core: opts.per_core.unwrap_or(true),
             groups,
             filesystem: filesystem::Options {
@@ -92,18 +70,6 @@ impl Settings {
     }
 }
 
-/// Counters carried from one collect to the next.
-#[derive(Debug, Default)]
-struct State {
-    last: Option<Instant>,
-    host: host::State,
-    cpu: cpu::State,
-    paging: paging::State,
-    disk: disk::State,
-    network: net::interfaces::State,
-    process: process::State,
-}
-
 /// A collector as JavaScript holds it: the settings, read-only after construction,
 /// outside the lock a scan holds (so `groups` never waits), and the stateful
 /// collector behind it. Concurrent collects on one `Shared` run one after the other.
@@ -114,17 +80,17 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(settings: Settings) -> Self {
+    pub fn new(settings: Settings) -> Result<Self> {
         let settings = Arc::new(settings);
-        Shared {
-            inner: Arc::new(Mutex::new(Collector::new(settings.clone()))),
+        Ok(Shared {
+            inner: Arc::new(Mutex::new(Collector::new(settings.clone())?)),
             settings,
-        }
+        })
     }
 
     /// The groups read, in order; answers at once, even during a collect.
-    pub fn groups(&self) -> Vec<String> {
-        self.settings.groups.iter().map(|g| g.to_string()).collect()
+    pub fn groups(&self) -> Vec<Group> {
+        self.settings.groups.clone()
     }
 
     /// One collect; waits for a collect already running on another thread.
@@ -143,25 +109,26 @@ pub struct Collector {
     /// Shared with the napi wrapper, which answers `groups` without taking the lock a
     /// collect holds.
     settings: Arc<Settings>,
-    state: State,
+    backend: Box<dyn Backend>,
+    last: Option<Instant>,
 }
 
 impl Collector {
-    pub fn new(settings: Arc<Settings>) -> Self {
-        Collector {
+    pub fn new(settings: Arc<Settings>) -> Result<Self> {
+        Ok(Collector {
+            backend: backend::open(&settings)?,
             settings,
-            state: State::default(),
-        }
+            last: None,
+        })
     }
 
     pub fn collect(&mut self) -> HostSnapshot {
         let started = Instant::now();
         let seconds = self
-            .state
             .last
             .map(|t| started.duration_since(t).as_secs_f64())
             .unwrap_or(0.0);
-        self.state.last = Some(started);
+        self.last = Some(started);
         let mut snap = HostSnapshot {
             collected_at_unix_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -170,32 +137,28 @@ impl Collector {
             interval_seconds: seconds,
             ..Default::default()
         };
-        let s = &self.settings;
-        let st = &mut self.state;
-        let r = &s.roots;
+        let b = &mut self.backend;
+        b.begin_collect();
         let mut errors = Vec::new();
-        for &group in &s.groups {
+        for &group in &self.settings.groups {
             // Each stateful group keeps the moment of its own previous successful
             // read, so a group that failed last time measures over its real interval.
             let now = Instant::now();
             let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
                 match group {
-                    "host" => snap.host = host::collect(r, &mut st.host)?,
-                    "cpu" => snap.cpu = cpu::collect(r, &mut st.cpu, s.per_core)?,
-                    "load" => snap.load = cpu::collect_load(r)?,
-                    "memory" => snap.memory = memory::collect(r)?,
-                    "paging" => snap.paging = paging::collect(r, &mut st.paging, now)?,
-                    "disk" => snap.disk = disk::collect(r, &mut st.disk, now)?,
-                    "filesystem" => snap.filesystems = filesystem::collect(r, &s.filesystem)?,
-                    "network" => snap.network = net::interfaces::collect(r, &mut st.network, now)?,
-                    "tcp" => snap.tcp = net::tcp::collect(r)?,
-                    "process" => {
-                        snap.processes = process::collect(r, &mut st.process, &s.process, now)?
-                    }
-                    "resources" => snap.resources = resources::collect(r)?,
-                    "container" => snap.container = container::collect(r)?,
-                    "virtualization" => snap.virtualization = virt::collect(r)?,
-                    _ => {}
+                    Group::Host => snap.host = b.host()?,
+                    Group::Cpu => snap.cpu = b.cpu()?,
+                    Group::Load => snap.load = b.load()?,
+                    Group::Memory => snap.memory = b.memory()?,
+                    Group::Paging => snap.paging = b.paging(now)?,
+                    Group::Disk => snap.disk = b.disk(now)?,
+                    Group::Filesystem => snap.filesystems = b.filesystems()?,
+                    Group::Network => snap.network = b.network(now)?,
+                    Group::Tcp => snap.tcp = b.tcp()?,
+                    Group::Process => snap.processes = b.processes(now)?,
+                    Group::Resources => snap.resources = b.resources()?,
+                    Group::Container => snap.container = b.container()?,
+                    Group::Virtualization => snap.virtualization = b.virtualization()?,
                 }
                 Ok(())
             }));
@@ -204,12 +167,17 @@ impl Collector {
                 Ok(Err(e)) => e.to_string(),
                 Err(panic) => format!("internal error (panic): {}", panic_message(&panic)),
             };
-            errors.push(GroupError {
-                group: group.to_string(),
-                message,
-            });
+            errors.push(GroupError { group, message });
         }
         snap.errors = errors;
+        snap.backend = b.kind();
+        snap.unavailable = b
+            .gaps()
+            .iter()
+            .flat_map(|list| list.iter())
+            .filter(|gap| self.settings.groups.contains(&gap.group))
+            .map(|gap| gap.field.to_string())
+            .collect();
         snap.collection_duration_ns = started.elapsed().as_nanos() as f64;
         snap
     }
@@ -231,7 +199,7 @@ mod tests {
 
     #[test]
     fn the_groups_getter_answers_while_a_collect_holds_the_lock() {
-        let shared = Shared::new(Settings::from_options(&Default::default()).unwrap());
+        let shared = Shared::new(Settings::from_options(&Default::default()).unwrap()).unwrap();
         let scan = shared.lock();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::scope(|s| {
@@ -239,7 +207,7 @@ mod tests {
             // A deadlock detector, not a time measurement: the answer needs no lock.
             let groups = rx.recv_timeout(std::time::Duration::from_secs(30));
             drop(scan);
-            assert_eq!(groups.unwrap().len(), GROUPS.len());
+            assert_eq!(groups.unwrap().len(), Group::ALL.len());
         });
     }
 
@@ -255,6 +223,6 @@ mod tests {
             ..Default::default()
         };
         let settings = Settings::from_options(&opts).unwrap();
-        assert_eq!(settings.groups, vec!["process", "memory"]);
+        assert_eq!(settings.groups, vec![Group::Process, Group::Memory]);
     }
 }

@@ -1,36 +1,46 @@
 //! tfo-agent's native core: host scans read into typed snapshots.
 //!
-//! This file only declares the modules and the Node-API surface. Each collector is a
-//! plain Rust module with a `collect` function that `cargo test` runs on fixture trees.
+//! This file only declares the modules and the Node-API surface. The shapes and the
+//! rate maths are OS-neutral (`snapshot`); each platform's backend reads the host
+//! (`linux`, or `unsupported`), behind one interface (`backend`).
 
 #![deny(clippy::all)]
 
+pub mod backend;
 pub mod collector;
-pub mod container;
-pub mod cpu;
-pub mod disk;
 pub mod error;
-pub mod exec;
-pub mod filesystem;
-pub mod floor;
-pub mod host;
+pub mod group;
 pub mod lock;
-pub mod memory;
-pub mod net;
-pub mod paging;
-pub mod process;
-pub mod procfs;
-pub mod resources;
+pub mod privilege;
 pub mod snapshot;
-#[cfg(test)]
-pub(crate) mod testutil;
-pub mod virt;
+
+// One module per platform, chosen here on whole modules (see `backend`).
+#[cfg(target_os = "linux")]
+pub mod linux;
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+pub mod portable;
+#[cfg(unix)]
+pub mod unix;
+#[cfg(not(target_os = "linux"))]
+pub mod unsupported;
+// The Windows backend's decoding is built everywhere (for its tests); its calls on Windows only.
+pub mod windows;
+
+// Process-level facilities (the buffer lock, exec, the thread clock), by family.
+#[cfg(unix)]
+use unix as sys;
+#[cfg(not(unix))]
+use unsupported as sys;
 
 use napi::bindgen_prelude::{AbortSignal, AsyncTask};
 use napi::{Env, Task};
 use napi_derive::napi;
 
+use crate::backend::os;
 use crate::collector::{Settings, Shared};
+use crate::group::Group;
 use crate::snapshot::{HostCollectorOptions, HostSnapshot};
 
 fn to_napi(e: error::Error) -> napi::Error {
@@ -53,7 +63,7 @@ impl HostCollector {
     pub fn new(options: Option<HostCollectorOptions>) -> napi::Result<Self> {
         let settings = Settings::from_options(&options.unwrap_or_default()).map_err(to_napi)?;
         Ok(HostCollector {
-            inner: Shared::new(settings),
+            inner: Shared::new(settings).map_err(to_napi)?,
         })
     }
 
@@ -79,7 +89,7 @@ impl HostCollector {
 
     /// The groups this collector reads, in order. Never waits for a running collect.
     #[napi(getter)]
-    pub fn groups(&self) -> Vec<String> {
+    pub fn groups(&self) -> Vec<Group> {
         self.inner.groups()
     }
 }
@@ -101,25 +111,30 @@ impl Task for CollectTask {
     }
 }
 
+/// For each platform (`linux`, `linux-portable`, `macos`, `windows`), the snapshot
+/// fields it cannot give and why (the source of `docs/platforms.md`).
+#[napi]
+pub fn platform_gaps() -> Vec<snapshot::availability::PlatformGap> {
+    snapshot::availability::all()
+}
+
 /// Benchmark floor: reads the kernel files a full collect reads, without parsing.
 /// Returns the bytes read. Not part of the agent; `npm run bench` compares against it.
 #[napi]
 pub fn bench_raw_read(root_path: Option<String>) -> f64 {
-    floor::read_all(&procfs::Roots::new(root_path.as_deref(), None, None)) as f64
+    os::bench_raw_read(root_path.as_deref()) as f64
 }
 
 /// Benchmark: TCP sockets counted through netlink `SOCK_DIAG`, IPv4 + IPv6.
 #[napi]
 pub fn bench_tcp_netlink() -> napi::Result<u32> {
-    let (v4, v6) = net::tcp::count_netlink().map_err(to_napi)?;
-    Ok(v4.total + v6.total)
+    os::bench_tcp_netlink().map_err(to_napi)
 }
 
 /// Benchmark: the same count by parsing `/proc/net/tcp` and `/proc/net/tcp6`.
 #[napi]
 pub fn bench_tcp_procfs() -> napi::Result<u32> {
-    let (v4, v6) = net::tcp::count_procfs(&procfs::Roots::default()).map_err(to_napi)?;
-    Ok(v4.total + v6.total)
+    os::bench_tcp_procfs().map_err(to_napi)
 }
 
 /// Replaces this process with `file` run with `args` (`args[0]` included), keeping its
@@ -127,7 +142,7 @@ pub fn bench_tcp_procfs() -> napi::Result<u32> {
 /// with the OS's reason when it does not (and always on Windows).
 #[napi]
 pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
-    match exec::replace_process(&file, &args) {
+    match sys::replace_process(&file, &args) {
         Ok(never) => match never {},
         Err(e) => Err(napi::Error::new(
             napi::Status::GenericFailure,
@@ -136,12 +151,19 @@ pub fn replace_process(file: String, args: Vec<String>) -> napi::Result<()> {
     }
 }
 
+/// Whether this process has administrative rights: an elevated token on Windows (an
+/// administrator past UAC, or a service account), the effective uid 0 on Unix.
+#[napi]
+pub fn is_elevated() -> bool {
+    privilege::is_elevated()
+}
+
 /// Benchmark: the calling thread's CPU time in milliseconds (CLOCK_THREAD_CPUTIME_ID),
 /// so `npm run bench` can tell an event-loop gap the main thread spent running from one
 /// it spent waiting for a CPU. 0 where the clock is missing.
 #[napi]
 pub fn bench_thread_cpu_ms() -> f64 {
-    floor::thread_cpu_ms()
+    sys::thread_cpu_ms()
 }
 
 /// An exclusive lock on a file, held until `release()` or until the process ends.
@@ -164,7 +186,7 @@ impl FileLock {
 /// is taken. Throws when the file cannot be opened. Windows: no lock, always granted.
 #[napi]
 pub fn try_lock_file(path: String, holder: String) -> napi::Result<napi::Either<FileLock, String>> {
-    match lock::try_lock(std::path::Path::new(&path), &holder) {
+    match sys::try_lock(std::path::Path::new(&path), &holder) {
         Ok(lock::Outcome::Held(file)) => Ok(napi::Either::A(FileLock { file: Some(file) })),
         Ok(lock::Outcome::Busy { holder }) => Ok(napi::Either::B(holder)),
         Err(e) => Err(napi::Error::new(

@@ -302,7 +302,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         jitter: 0.1,
         runAtStart: false,
       })
-      if (c.collectors.process.enabled) {
+      // At the system collector's interval, its scan carries the process records too.
+      if (c.collectors.process.enabled && !o.sharedProcessScan(c)) {
         this.#every('process', c.collectors.process.interval, () => pipeline.collectProcesses())
       }
     }
@@ -341,6 +342,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#logger.debug({ errors: snapshot.errors }, 'some snapshot groups failed')
     this.#cloud.hint(snapshot.virtualization.cloudHint)
     await this.#pipeline?.recordSystem(snapshot)
+    if (o.sharedProcessScan(this.#config)) await this.#pipeline?.recordProcesses(snapshot)
     this.#updateBufferGauges()
     this.#feed.recordHost(snapshot)
     this.emit('collect', snapshot)

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { createCloudDetector, EMPTY_CLOUD_INFO, type CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
 import { HostCollector } from '../host-collector'
+import { nativeBackend } from './options'
 import type { HostSnapshot } from '../native'
 
 export class CloudFacts {
@@ -29,6 +30,7 @@ export class CloudFacts {
   async settle(): Promise<HostSnapshot> {
     const identity = await new HostCollector({
       rootPath: this.#config.collectors.system.root_path || undefined,
+      backend: nativeBackend(this.#config),
       groups: ['host', 'container', 'virtualization'],
     }).collect()
     this.hint(identity.virtualization.cloudHint)

@@ -7,7 +7,13 @@ import type { Logger } from 'pino'
 import type { CloudInfo } from '../cloud'
 import type { AgentConfig } from '../config'
 import type { AgentStats } from '../health'
-import { agentStateFrom, HeartbeatClient, HeartbeatLoop, toSystemInfo } from '../heartbeat'
+import {
+  agentStateFrom,
+  HeartbeatClient,
+  HeartbeatLoop,
+  toSystemInfo,
+  unavailableSystemInfoKeys,
+} from '../heartbeat'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
 import { heartbeatClientOptions } from './options'
@@ -54,7 +60,7 @@ export function createHeartbeat(o: AgentHeartbeatOptions): { loop: HeartbeatLoop
           agentStartTime: Math.floor(o.startedAt / 1000),
           cloud,
         }),
-        agent: agentStateFrom(o.stats, o.collectorStates()),
+        agent: agentStateFrom(o.stats, o.collectorStates(), unavailableSystemInfoKeys(snapshot)),
       }
     },
   })

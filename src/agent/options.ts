@@ -10,15 +10,15 @@ import type { AgentConfig } from '../config'
 import { backoffDelay, type ExporterOptions } from '../export'
 import type { HeartbeatClientOptions } from '../heartbeat/client'
 import type { MetricGroups } from '../metrics'
-import type { HostCollectorOptions } from '../native'
+import type { BackendKind, Group, HostCollectorOptions } from '../native'
 import type { Logger } from 'pino'
 
 const MIB = 1024 * 1024
 
 /** The native groups the system collector reads, from its switches. */
-function systemGroups(config: AgentConfig): string[] {
+function systemGroups(config: AgentConfig): Group[] {
   const s = config.collectors.system
-  const groups = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
+  const groups: Group[] = ['host', 'load', 'paging', 'process', 'resources', 'container', 'virtualization']
   if (s.cpu) groups.push('cpu')
   if (s.memory) groups.push('memory')
   if (s.disk) groups.push('disk')
@@ -28,29 +28,53 @@ function systemGroups(config: AgentConfig): string[] {
   return groups
 }
 
+/** The native backend the configuration names; undefined is the platform's default. */
+export function nativeBackend(config: AgentConfig): BackendKind | undefined {
+  const b = config.collectors.system.backend
+  return b === 'default' ? undefined : b
+}
+
+/**
+ * True when the process collector takes its records from the system scan: both on, at
+ * the same interval, so one scan of every process serves both instead of two.
+ */
+export function sharedProcessScan(config: AgentConfig): boolean {
+  const { system, process } = config.collectors
+  return system.enabled && process.enabled && system.interval === process.interval
+}
+
+/** Which per-process records the native scan returns, from `collectors.process`. */
+function processRecords(config: AgentConfig): HostCollectorOptions {
+  const p = config.collectors.process
+  return {
+    topProcesses: p.top_n,
+    processPatterns: p.include,
+    processExcludePatterns: p.exclude,
+    maxProcesses: p.max_processes,
+  }
+}
+
 export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
   const s = config.collectors.system
   return {
     rootPath: s.root_path || undefined,
+    backend: nativeBackend(config),
     // Per-core times come from the same /proc/stat read; `per_core` only decides whether they
     // become metric series (the status page, the heartbeat and per-CPU frequency use them).
     perCore: true,
-    // Per-process records belong to the process collector; the system scan only counts.
-    topProcesses: 0,
-    maxProcesses: 0,
+    // Per-process records belong to the process collector: the system scan returns them
+    // only when it also serves that collector (same interval), and otherwise only counts.
+    ...(sharedProcessScan(config) ? processRecords(config) : { topProcesses: 0, maxProcesses: 0 }),
     groups: systemGroups(config),
   }
 }
 
 export function processCollectorOptions(config: AgentConfig): HostCollectorOptions {
-  const p = config.collectors.process
   return {
     rootPath: config.collectors.system.root_path || undefined,
+    backend: nativeBackend(config),
     groups: ['host', 'process'],
-    topProcesses: p.top_n,
-    processPatterns: p.include,
-    processExcludePatterns: p.exclude,
-    maxProcesses: p.max_processes,
+    ...processRecords(config),
   }
 }
 

@@ -86,13 +86,20 @@ export class Pipeline {
     await this.#o.buffer.push({ signal: 'metrics', body, dataPoints })
   }
 
-  /** One process-collector cycle: scan, then per-process metrics into the buffer. */
+  /** One process-collector cycle on its own schedule: scan, then per-process metrics. */
   async collectProcesses(): Promise<void> {
+    this.#processHost ??= new HostCollector(o.processCollectorOptions(this.#o.config))
+    await this.recordProcesses(await this.#processHost.collect())
+  }
+
+  /**
+   * Per-process metrics into the buffer, from a scan's records: the process collector's
+   * own, or the system scan's when it serves both (`sharedProcessScan`). Include,
+   * exclude, top-N and the cap are all applied by the native scan, so an excluded
+   * process never takes a place under the cap.
+   */
+  async recordProcesses(snapshot: HostSnapshot): Promise<void> {
     const c = this.#o.config
-    this.#processHost ??= new HostCollector(o.processCollectorOptions(c))
-    // Include, exclude, top-N and the cap are all applied by the native scan, so an
-    // excluded process never takes a place under the cap.
-    const snapshot = await this.#processHost.collect()
     this.#processState = { exported: snapshot.processes.top.length, leftOut: snapshot.processes.leftOut }
     this.#processRecords = snapshot.processes.top
     this.#o.stats.setProcessesLeftOut(snapshot.processes.leftOut)

@@ -6,6 +6,13 @@
  *   deadline, exit 0. A second signal while stopping exits at once (status 130).
  * - SIGHUP: reload the configuration. A bad new config is refused with a log line and
  *   the agent runs on with the old one; buffered data is kept either way.
+ *
+ * Windows has no SIGTERM to catch (Node's `kill` there ends the process outright) and
+ * no reload signal. Ctrl-C (SIGINT) and Ctrl-Break (SIGBREAK) stop the agent, which is
+ * how service wrappers (WinSW, NSSM; deploy/windows) ask a console program to stop;
+ * SIGHUP there means the console window is closing (Windows ends the process about ten
+ * seconds later), so it stops the agent too, never reloads. To load a changed
+ * configuration on Windows, restart the agent (or its service).
  */
 import type { Logger } from 'pino'
 
@@ -28,6 +35,8 @@ export interface RunAgentOptions {
   reloadConfig: () => Promise<AgentConfig>
   /** Seam for tests and embedding: where signals come from (default `process`). */
   signals?: Pick<NodeJS.Process, 'on' | 'off'>
+  /** Which platform's signals to answer (default `process.platform`; see above). */
+  platform?: NodeJS.Platform
   /** Called once the agent runs (tests, embedding). */
   onStarted?: (agent: Agent) => void
   /**
@@ -37,7 +46,13 @@ export interface RunAgentOptions {
   exitNow?: (code: number) => void
 }
 
-/** Runs until SIGTERM/SIGINT; resolves the exit code. */
+/** The signals that stop the agent and the one that reloads it, per platform. */
+export function agentSignals(platform: NodeJS.Platform): { stop: NodeJS.Signals[]; reload?: NodeJS.Signals } {
+  if (platform === 'win32') return { stop: ['SIGINT', 'SIGBREAK', 'SIGHUP'] }
+  return { stop: ['SIGTERM', 'SIGINT'], reload: 'SIGHUP' }
+}
+
+/** Runs until a stop signal (SIGTERM/SIGINT; on Windows SIGINT/SIGBREAK/SIGHUP); resolves the exit code. */
 export async function runAgent(options: RunAgentOptions): Promise<number> {
   const { logger } = options
   const signals = options.signals ?? process
@@ -87,7 +102,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
       reloading = reloading.then(async () => {
         logger.info(
           { file: options.configFile ?? 'built-in defaults' },
-          'SIGHUP: reloading the configuration',
+          `${handled.reload}: reloading the configuration`,
         )
         let next: AgentConfig
         try {
@@ -111,16 +126,13 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
       })
     }
 
-    const onTerm = () => stop('SIGTERM')
-    const onInt = () => stop('SIGINT')
+    const handled = agentSignals(options.platform ?? process.platform)
+    const handlers = new Map<NodeJS.Signals, () => void>(handled.stop.map((sig) => [sig, () => stop(sig)]))
+    if (handled.reload) handlers.set(handled.reload, reload)
     const cleanup = () => {
-      signals.off('SIGTERM', onTerm)
-      signals.off('SIGINT', onInt)
-      signals.off('SIGHUP', reload)
+      for (const [sig, handler] of handlers) signals.off(sig, handler)
     }
-    signals.on('SIGTERM', onTerm)
-    signals.on('SIGINT', onInt)
-    signals.on('SIGHUP', reload)
+    for (const [sig, handler] of handlers) signals.on(sig, handler)
   })
 }
 

@@ -9,7 +9,7 @@ export const LOG_FORMATS = ['text', 'json'] as const
 export const configOption = (): Option =>
   new Option(
     '-c, --config <file>',
-    'configuration file (default: the first of ./tfo-agent.yaml, /etc/tfo-agent/tfo-agent.yaml, $XDG_CONFIG_HOME/tfo-agent/tfo-agent.yaml (~/.config when unset); else built-in defaults)',
+    'configuration file (default: the first of ./tfo-agent.yaml, /etc/tfo-agent/tfo-agent.yaml, $XDG_CONFIG_HOME/tfo-agent/tfo-agent.yaml (~/.config when unset); on Windows ./tfo-agent.yaml, %ProgramData%\\tfo-agent\\tfo-agent.yaml, %APPDATA%\\tfo-agent\\tfo-agent.yaml; else built-in defaults)',
   )
 
 export const logLevelOption = (): Option =>

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, win32 } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigIssue } from './errors'
 import { expandTree, type Env } from './expand'
@@ -48,8 +48,25 @@ export interface LoadedConfig {
   warnings: string[]
 }
 
-/** `./tfo-agent.yaml`, `/etc/tfo-agent/tfo-agent.yaml`, then the per-user file. */
-export function configSearchPaths(env: Env = process.env, cwd: string = process.cwd()): string[] {
+/**
+ * `./tfo-agent.yaml`, the machine-wide file, then the per-user file. Machine-wide:
+ * `/etc/tfo-agent/tfo-agent.yaml`; on Windows `%ProgramData%\\tfo-agent\\tfo-agent.yaml`
+ * (beside the service's data). Per-user: `$XDG_CONFIG_HOME` or `~/.config`; on Windows
+ * `%APPDATA%\\tfo-agent\\tfo-agent.yaml`.
+ */
+export function configSearchPaths(
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+  platform: NodeJS.Platform = process.platform,
+): string[] {
+  if (platform === 'win32') {
+    const roaming = env.APPDATA || win32.join(env.USERPROFILE || homedir(), 'AppData', 'Roaming')
+    return [
+      win32.join(cwd, 'tfo-agent.yaml'),
+      win32.join(env.ProgramData || 'C:\\ProgramData', 'tfo-agent', 'tfo-agent.yaml'),
+      win32.join(roaming, 'tfo-agent', 'tfo-agent.yaml'),
+    ]
+  }
   const home = env.HOME || homedir()
   const xdg = env.XDG_CONFIG_HOME || join(home, '.config')
   return [

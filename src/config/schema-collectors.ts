@@ -24,6 +24,11 @@ const system = section('Host metrics from the native core: CPU, memory, disks, f
     '',
     "The host's root filesystem as the agent sees it, e.g. `/hostfs` in a container with `/` bind-mounted there; empty is `/`.",
   ),
+  backend: oneOf(
+    ['default', 'procfs', 'portable', 'windows'],
+    'default',
+    "Where host data is read from: `procfs` (`/proc`, `/sys` and netlink; Linux only, its default), `portable` (the `sysinfo` crate and the OS's own APIs; the default on macOS) or `windows` (Win32; Windows only, its default). `default` picks the platform's. Which fields each gives: docs/platforms.md.",
+  ),
 })
 
 const processes = section('Per-process metrics (`process.*`) for chosen processes and the top N.', {

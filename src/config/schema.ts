@@ -109,7 +109,7 @@ const agent = section('Who this agent is.', {
   ),
   data_dir: str(
     '',
-    'State directory (agent id, buffer). Empty: `/var/lib/tfo-agent` as root, else `$XDG_STATE_HOME/tfo-agent` (or `~/.local/state/tfo-agent`).',
+    'State directory (agent id, buffer). Empty: machine-wide for a privileged process, per-user otherwise. Linux: `/var/lib/tfo-agent` as root, else `$XDG_STATE_HOME/tfo-agent` (or `~/.local/state/tfo-agent`). macOS: `/Library/Application Support/tfo-agent` as root, else `~/Library/Application Support/tfo-agent`. Windows: `%ProgramData%\\tfo-agent` when elevated (a service, an administrator), else `%LOCALAPPDATA%\\tfo-agent`.',
   ),
 })
 

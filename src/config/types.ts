@@ -72,6 +72,7 @@ export interface SystemCollectorConfig {
   tcp: boolean
   per_core: boolean
   root_path: string
+  backend: 'default' | 'procfs' | 'portable' | 'windows'
 }
 
 export interface ProcessCollectorConfig {

@@ -3,11 +3,13 @@ import type { AgentState } from './types'
 
 /**
  * The agent's state for the heartbeat (`agent` beside `systemInfo`). `collectors` is
- * whatever each collector wants to report about itself, e.g. `{ logs: { files: 3 } }`.
+ * whatever each collector wants to report about itself, e.g. `{ logs: { files: 3 } }`;
+ * `unavailableFields` the `systemInfo` keys this host cannot fill (sent as 0 or "").
  */
 export function agentStateFrom(
   stats: AgentStats,
   collectors?: Record<string, Record<string, unknown>>,
+  unavailableFields: string[] = [],
 ): AgentState {
   const b = stats.buffer
   return {
@@ -24,5 +26,6 @@ export function agentStateFrom(
     dropped: stats.droppedTotals(),
     exports: stats.exportTotals(),
     ...(collectors ? { collectors } : {}),
+    unavailableFields,
   }
 }

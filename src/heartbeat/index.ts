@@ -10,6 +10,7 @@ export type {
   HeartbeatBody,
 } from './types'
 export { agentStateFrom } from './agent-state'
+export { unavailableSystemInfoKeys } from './unavailable'
 export {
   SYSTEM_INFO_SCHEMA_PATH,
   loadSystemInfoSchema,

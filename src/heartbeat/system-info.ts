@@ -46,12 +46,31 @@ function osName(platform: string = process.platform): string {
   return platform === 'win32' ? 'windows' : platform
 }
 
+/** Where the system lives: `/`, or on Windows the system drive's root (`C:\\`). */
+export function systemRoot(
+  platform: string = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return platform === 'win32' ? `${env.SystemDrive || 'C:'}\\` : '/'
+}
+
 /**
- * The root filesystem: the mount at `/`. Where several are stacked there (rootfs under
- * an overlay), the last one in mount order is the one processes see.
+ * The root filesystem: the mount at `root` (`/`; the system drive on Windows). Where
+ * several are stacked there (rootfs under an overlay), the last one in mount order is
+ * the one processes see.
  */
-export function rootFilesystem(filesystems: readonly Filesystem[]): Filesystem | undefined {
-  return filesystems.filter((fs) => fs.mountpoint === '/').at(-1)
+export function rootFilesystem(
+  filesystems: readonly Filesystem[],
+  root: string = systemRoot(),
+): Filesystem | undefined {
+  const wanted = root.toLowerCase()
+  return filesystems.filter((fs) => fs.mountpoint.toLowerCase() === wanted).at(-1)
+}
+
+/** The host's IANA timezone from the snapshot, else the one Node's ICU resolves (Windows
+ * names its zones its own way, so the native core leaves it empty there). */
+function timezoneOf(native: string | undefined): string {
+  return str(native) || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
 }
 
 function partition(fs: Filesystem): DiskPartitionInfo {
@@ -95,7 +114,7 @@ export function toSystemInfo(snapshot: HostSnapshot, meta: AgentMeta): SystemInf
     // The values are the scan's (`collectionTime`); the uptimes are at sending.
     uptime: int(Math.floor(host.uptimeSeconds + Math.max(0, nowMs - snapshot.collectedAtUnixMs) / 1000)),
     bootTime: int(host.bootTimeUnix),
-    timezone: str(host.timezone),
+    timezone: timezoneOf(host.timezone),
     hostId: str(host.hostId),
 
     cpuCores: int(cpu.logicalCores),

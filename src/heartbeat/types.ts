@@ -378,6 +378,11 @@ export interface AgentState {
   exports: { ok: number; failed: number }
   /** Per collector (`system`, `process`, `logs`, …), each an object of its own. */
   collectors?: Record<string, Record<string, unknown>>
+  /**
+   * `systemInfo` keys the host cannot give on this platform: they are sent (the API
+   * expects every key) as 0 or "", which here means "unknown" (docs/platforms.md).
+   */
+  unavailableFields?: string[]
 }
 
 /** The body of `POST …/agents/{agentId}/heartbeat`. */

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, win32 } from 'node:path'
 import type { AgentConfig, Env } from '../config'
+import { native } from '../native'
 
 export const AGENT_ID_FILE = 'agent-id'
 
@@ -17,21 +18,59 @@ export class IdentityError extends Error {
 }
 
 export interface DataDirContext {
-  /** Default `process.env` (only HOME and XDG_STATE_HOME are looked at). */
+  /** Default `process.env` (HOME, XDG_STATE_HOME; ProgramData, LOCALAPPDATA on Windows). */
   env?: Env
-  /** Default: the process's uid (0 is root). */
+  /** Default: the process's uid (0 is root). Unix only. */
   uid?: number
   /** Default `os.homedir()`. */
   home?: string
+  /** Default `process.platform`. */
+  platform?: NodeJS.Platform
+  /** Windows: whether the process is elevated; default: asked of the addon (false without it). */
+  elevated?: boolean
 }
 
-/** `/var/lib/tfo-agent` for root, else `$XDG_STATE_HOME/tfo-agent` or `~/.local/state/tfo-agent`. */
+/** Windows: an elevated token (an administrator past UAC, or a service account). */
+function elevatedOnWindows(): boolean {
+  try {
+    return native().isElevated()
+  } catch {
+    return false // no addon for this platform: the command says so itself
+  }
+}
+
+/**
+ * The data directory when `agent.data_dir` is empty: machine-wide for a privileged
+ * process, the user's own otherwise, so an agent run by hand never fights a service
+ * for one buffer.
+ * - Linux and other Unix: `/var/lib/tfo-agent` for root, else `$XDG_STATE_HOME/tfo-agent`
+ *   or `~/.local/state/tfo-agent`.
+ * - macOS: `/Library/Application Support/tfo-agent` for root, else
+ *   `~/Library/Application Support/tfo-agent`.
+ * - Windows: `%ProgramData%\tfo-agent` when elevated (a service, an administrator's
+ *   shell), else `%LOCALAPPDATA%\tfo-agent`.
+ */
 export function defaultDataDir(context: DataDirContext = {}): string {
   const env = context.env ?? process.env
+  const platform = context.platform ?? process.platform
+  const home = () => context.home ?? (env.HOME || homedir())
+  if (platform === 'win32') {
+    if (context.elevated ?? elevatedOnWindows()) {
+      return win32.join(env.ProgramData || env.ALLUSERSPROFILE || 'C:\\ProgramData', 'tfo-agent')
+    }
+    const local =
+      env.LOCALAPPDATA || win32.join(context.home ?? (env.USERPROFILE || homedir()), 'AppData', 'Local')
+    return win32.join(local, 'tfo-agent')
+  }
   const uid = context.uid ?? process.getuid?.() ?? -1
+  if (platform === 'darwin') {
+    return uid === 0
+      ? '/Library/Application Support/tfo-agent'
+      : join(home(), 'Library', 'Application Support', 'tfo-agent')
+  }
   if (uid === 0) return '/var/lib/tfo-agent'
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'tfo-agent')
-  return join(context.home ?? (env.HOME || homedir()), '.local', 'state', 'tfo-agent')
+  return join(home(), '.local', 'state', 'tfo-agent')
 }
 
 /** `agent.data_dir` when set, else the default for this user. */

@@ -2,54 +2,14 @@
  * CPU, load, memory, paging, process counts, uptime and the `system.linux.*`
  * extras, in the hostmetrics receiver's shape (or the latest conventions').
  */
-import type { CpuTimes, CpuUtilization, MemorySnapshot } from '../native'
-import type { Attributes, Emit, Registrar } from './instruments'
+import type { MemorySnapshot } from '../native'
+import { cpuTimes, cpuUtilization, emitModes } from './cpu-modes'
+import { isUnavailable, type Registrar } from './instruments'
 import type { Spelling } from './semconv'
 
 export interface HostMetricOptions {
   perCore: boolean
   enabled: (group: string) => boolean
-}
-
-type Mode = keyof Spelling['values']['cpuState']
-
-function cpuTimes(t: CpuTimes): Array<[Mode, number]> {
-  return [
-    ['user', t.userSeconds],
-    ['nice', t.niceSeconds],
-    ['system', t.systemSeconds],
-    ['idle', t.idleSeconds],
-    ['wait', t.iowaitSeconds],
-    ['interrupt', t.irqSeconds],
-    ['softirq', t.softirqSeconds],
-    ['steal', t.stealSeconds],
-  ]
-}
-
-function cpuUtilization(u: CpuUtilization): Array<[Mode, number]> {
-  return [
-    ['user', u.userPercent / 100],
-    ['nice', u.nicePercent / 100],
-    ['system', u.systemPercent / 100],
-    ['idle', u.idlePercent / 100],
-    ['wait', u.iowaitPercent / 100],
-    ['interrupt', u.irqPercent / 100],
-    ['softirq', u.softirqPercent / 100],
-    ['steal', u.stealPercent / 100],
-  ]
-}
-
-/**
- * Emits per mode, summing modes that one spelling folds together (the latest
- * conventions have no `softirq`), so no attribute set is observed twice.
- */
-function emitModes(s: Spelling, modes: Array<[Mode, number]>, emit: Emit, extra: Attributes = {}): void {
-  const sums = new Map<string, number>()
-  for (const [mode, value] of modes) {
-    const name = s.values.cpuState[mode]
-    sums.set(name, (sums.get(name) ?? 0) + value)
-  }
-  for (const [name, value] of sums) emit(value, { [s.attrs.cpuState]: name, ...extra })
 }
 
 export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOptions): void {
@@ -61,9 +21,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['cpu'],
       description: 'Seconds each logical CPU spent on each mode.',
       feed: (snap, emit) => {
-        if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit)
+        const gone = (f: string) => isUnavailable(snap, f) || isUnavailable(snap, 'cpu.total')
+        if (!o.perCore) return emitModes(s, cpuTimes(snap.cpu.total), emit, {}, gone)
         for (const c of snap.cpu.perCore)
-          emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+          emitModes(s, cpuTimes(c.times), emit, { [a.cpuNumber]: cpuId(s, c.coreId) }, gone)
       },
     })
     r.gauge({
@@ -71,9 +32,10 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['cpu'],
       description: 'Share of the last interval each logical CPU spent in each mode (0–1).',
       feed: (snap, emit) => {
-        if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit)
+        const gone = (f: string) => isUnavailable(snap, f)
+        if (!o.perCore) return emitModes(s, cpuUtilization(snap.cpu.utilization), emit, {}, gone)
         for (const c of snap.cpu.perCore) {
-          emitModes(s, cpuUtilization(c.utilization), emit, { [a.cpuNumber]: cpuId(s, c.coreId) })
+          emitModes(s, cpuUtilization(c.utilization), emit, { [a.cpuNumber]: cpuId(s, c.coreId) }, gone)
         }
       },
     })
@@ -130,11 +92,19 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         const mem = snap.memory
         emit(mem.usedBytes, { [a.memoryState]: v.memoryState.used })
         emit(mem.freeBytes, { [a.memoryState]: v.memoryState.free })
-        emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered })
-        emit(cachedBytes(mem, s.mode), { [a.memoryState]: v.memoryState.cached })
+        emit(mem.buffersBytes, { [a.memoryState]: v.memoryState.buffered }, 'memory.buffersBytes')
+        emit(cachedBytes(mem, s.mode), { [a.memoryState]: v.memoryState.cached }, 'memory.cachedBytes')
         if (s.mode === 'hostmetrics') {
-          emit(mem.slabReclaimableBytes, { [a.memoryState]: 'slab_reclaimable' })
-          emit(mem.slabUnreclaimableBytes, { [a.memoryState]: 'slab_unreclaimable' })
+          emit(
+            mem.slabReclaimableBytes,
+            { [a.memoryState]: 'slab_reclaimable' },
+            'memory.slabReclaimableBytes',
+          )
+          emit(
+            mem.slabUnreclaimableBytes,
+            { [a.memoryState]: 'slab_unreclaimable' },
+            'memory.slabUnreclaimableBytes',
+          )
         }
       },
     })
@@ -145,8 +115,16 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         int: true,
         description: 'Memory the kernel uses for slab caches.',
         feed: (snap, emit) => {
-          emit(snap.memory.slabReclaimableBytes, { [a.slabState]: 'reclaimable' })
-          emit(snap.memory.slabUnreclaimableBytes, { [a.slabState]: 'unreclaimable' })
+          emit(
+            snap.memory.slabReclaimableBytes,
+            { [a.slabState]: 'reclaimable' },
+            'memory.slabReclaimableBytes',
+          )
+          emit(
+            snap.memory.slabUnreclaimableBytes,
+            { [a.slabState]: 'unreclaimable' },
+            'memory.slabUnreclaimableBytes',
+          )
         },
       })
     }
@@ -199,10 +177,26 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       feed: (snap, emit) => {
         const p = snap.paging
         const dir = (d: 'page_in' | 'page_out') => v.pagingDirection[d]
-        emit(p.swapInPages, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'major' })
-        emit(p.swapOutPages, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'major' })
-        emit(p.pageInCount, { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'minor' })
-        emit(p.pageOutCount, { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'minor' })
+        emit(
+          p.swapInPages,
+          { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'major' },
+          'paging.swapInPages',
+        )
+        emit(
+          p.swapOutPages,
+          { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'major' },
+          'paging.swapOutPages',
+        )
+        emit(
+          p.pageInCount,
+          { [a.pagingDirection]: dir('page_in'), [a.pagingType]: 'minor' },
+          'paging.pageInCount',
+        )
+        emit(
+          p.pageOutCount,
+          { [a.pagingDirection]: dir('page_out'), [a.pagingType]: 'minor' },
+          'paging.pageOutCount',
+        )
       },
     })
     r.counter({
@@ -211,8 +205,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       int: true,
       description: 'Page faults.',
       feed: (snap, emit) => {
-        emit(snap.paging.majorFaults, { [a.pagingType]: 'major' })
-        emit(snap.paging.minorFaults, { [a.pagingType]: 'minor' })
+        emit(snap.paging.majorFaults, { [a.pagingType]: 'major' }, 'paging.majorFaults')
+        emit(snap.paging.minorFaults, { [a.pagingType]: 'minor' }, 'paging.minorFaults')
       },
     })
   }
@@ -228,8 +222,8 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
         const st = v.processStatus
         // As the receiver: running and blocked are the kernel's task counts (threads
         // included); the other states count processes, reported when not empty.
-        emit(p.procsRunning, { [a.processStatus]: st.running })
-        emit(p.procsBlocked, { [a.processStatus]: st.blocked })
+        emit(p.procsRunning, { [a.processStatus]: st.running }, 'processes.procsRunning')
+        emit(p.procsBlocked, { [a.processStatus]: st.blocked }, 'processes.procsBlocked')
         const counted = [
           [p.sleeping, st.sleeping],
           [p.stopped, st.stopped],
@@ -244,7 +238,7 @@ export function registerHostMetrics(r: Registrar, s: Spelling, o: HostMetricOpti
       groups: ['process'],
       int: true,
       description: 'Processes created since boot.',
-      feed: (snap, emit) => emit(snap.processes.forksTotal),
+      feed: (snap, emit) => emit(snap.processes.forksTotal, {}, 'processes.forksTotal'),
     })
   }
 
@@ -273,21 +267,21 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     groups: ['process'],
     int: true,
     description: 'Context switches since boot (ctxt of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.contextSwitches),
+    feed: (snap, emit) => emit(snap.processes.contextSwitches, {}, 'processes.contextSwitches'),
   })
   r.counter({
     metric: n.linuxInterrupts,
     groups: ['process'],
     int: true,
     description: 'Interrupts serviced since boot (intr of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.interrupts),
+    feed: (snap, emit) => emit(snap.processes.interrupts, {}, 'processes.interrupts'),
   })
   r.counter({
     metric: n.linuxSoftInterrupts,
     groups: ['process'],
     int: true,
     description: 'Soft interrupts serviced since boot (softirq of /proc/stat).',
-    feed: (snap, emit) => emit(snap.processes.softInterrupts),
+    feed: (snap, emit) => emit(snap.processes.softInterrupts, {}, 'processes.softInterrupts'),
   })
   r.gauge({
     metric: n.linuxEntropy,
@@ -336,7 +330,7 @@ function registerLinuxExtras(r: Registrar, s: Spelling): void {
     groups: ['tcp'],
     int: true,
     description: 'TCP segments retransmitted since boot (RetransSegs of /proc/net/snmp).',
-    feed: (snap, emit) => emit(snap.tcp.retransmittedSegments),
+    feed: (snap, emit) => emit(snap.tcp.retransmittedSegments, {}, 'tcp.retransmittedSegments'),
   })
 }
 

@@ -14,7 +14,11 @@ import type { HostSnapshot } from '../native'
 import type { MetricName } from './semconv'
 
 export type Attributes = Record<string, string | number>
-export type Emit = (value: number, attributes?: Attributes) => void
+/**
+ * Observes one point. `from` names the snapshot field the value is (`memory.buffersBytes`):
+ * a field the snapshot lists as `unavailable` on this platform is left out, not sent as 0.
+ */
+export type Emit = (value: number, attributes?: Attributes, from?: string) => void
 export type Feed = (snapshot: HostSnapshot, emit: Emit) => void
 
 /** The largest double that still fits an int64 (`file-max` is LONG_MAX on 64-bit kernels). */
@@ -24,6 +28,16 @@ export function pointKey(metric: string, attributes: Attributes | undefined): st
   const keys = Object.keys(attributes ?? {}).sort()
   if (!attributes || keys.length === 0) return metric
   return `${metric}\u0000${keys.map((k) => `${k}=${String(attributes[k])}`).join('\u0000')}`
+}
+
+/**
+ * True when `field` (a `group.field` path) or a path above it (a whole group or object)
+ * is one this snapshot's backend cannot give on this platform.
+ */
+export function isUnavailable(snapshot: Pick<HostSnapshot, 'unavailable'>, field: string): boolean {
+  return snapshot.unavailable.some(
+    (u) => field === u || field.startsWith(`${u}.`) || field.startsWith(`${u}[]`),
+  )
 }
 
 export interface InstrumentSpec {
@@ -80,8 +94,9 @@ export class Registrar {
       const snapshot = this.#current()
       if (!snapshot) return
       if (snapshot.errors.some((e) => spec.groups.includes(e.group))) return
-      spec.feed(snapshot, (value, attributes) => {
+      spec.feed(snapshot, (value, attributes, from) => {
         if (!Number.isFinite(value)) return
+        if (from !== undefined && isUnavailable(snapshot, from)) return
         let v = value
         if (spec.int) v = Math.min(Math.max(Math.round(v), -INT64_MAX_DOUBLE), INT64_MAX_DOUBLE)
         result.observe(v, attributes)

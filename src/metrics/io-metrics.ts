@@ -57,8 +57,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         description,
         feed: (snap, emit) => {
           for (const d of snap.disk.devices.filter(active)) {
-            emit(d[read], rw(d.name, 'read'))
-            emit(d[write], rw(d.name, 'write'))
+            emit(d[read], rw(d.name, 'read'), `disk.devices[].${read}`)
+            emit(d[write], rw(d.name, 'write'), `disk.devices[].${write}`)
           }
         },
       })
@@ -68,7 +68,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices.filter(active)) emit(d.ioTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices.filter(active))
+          emit(d.ioTimeSeconds, dev(d.name), 'disk.devices[].ioTimeSeconds')
       },
     })
     r.counter({
@@ -76,7 +77,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       groups: ['disk'],
       description: 'Time the disk spent activated multiplied by the queue length.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices.filter(active)) emit(d.weightedIoTimeSeconds, dev(d.name))
+        for (const d of snap.disk.devices.filter(active))
+          emit(d.weightedIoTimeSeconds, dev(d.name), 'disk.devices[].weightedIoTimeSeconds')
       },
     })
     r.upDown({
@@ -85,7 +87,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
       int: true,
       description: 'The queue size of pending I/O operations.',
       feed: (snap, emit) => {
-        for (const d of snap.disk.devices.filter(active)) emit(d.ioInProgress, dev(d.name))
+        for (const d of snap.disk.devices.filter(active))
+          emit(d.ioInProgress, dev(d.name), 'disk.devices[].ioInProgress')
       },
     })
   }
@@ -151,8 +154,8 @@ export function registerIoMetrics(r: Registrar, s: Spelling, o: IoMetricOptions)
         int: true,
         feed: (snap, emit) => {
           for (const i of snap.network.interfaces) {
-            emit(i[rx], io(i.name, 'receive'))
-            emit(i[tx], io(i.name, 'transmit'))
+            emit(i[rx], io(i.name, 'receive'), `network.interfaces[].${rx}`)
+            emit(i[tx], io(i.name, 'transmit'), `network.interfaces[].${tx}`)
           }
         },
       })

@@ -22,7 +22,7 @@ import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
 import { registerHostMetrics } from './host-metrics'
-import { pointKey, Registrar, type Attributes } from './instruments'
+import { isUnavailable, pointKey, Registrar, type Attributes } from './instruments'
 import { registerIoMetrics } from './io-metrics'
 import { processResourceMetrics } from './process-metrics'
 import type { ResourceAttributes } from './resource'
@@ -111,7 +111,10 @@ export class MetricModel {
     const records = this.#snapshot?.processes.top ?? []
     const processGroupOk = !this.#snapshot?.errors.some((e) => e.group === 'process')
     if (this.#options.processMetrics && processGroupOk && records.length > 0) {
-      all.push(...processResourceMetrics(records, this.#spelling, this.#options.resource, SCOPE, Date.now()))
+      const gone = (field: string) => (this.#snapshot ? isUnavailable(this.#snapshot, field) : false)
+      all.push(
+        ...processResourceMetrics(records, this.#spelling, this.#options.resource, SCOPE, Date.now(), gone),
+      )
     }
 
     // An ExportMetricsServiceRequest is one repeated field, so concatenated

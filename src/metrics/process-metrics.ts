@@ -73,6 +73,8 @@ export function processResourceMetrics(
   host: ResourceAttributes,
   scope: InstrumentationScope,
   nowMs: number,
+  /** True for a `processes.top[].…` field the platform cannot give: its metric is left out. */
+  unavailable: (field: string) => boolean = () => false,
 ): ResourceMetrics[] {
   const { metrics: n, attrs: a } = s
   const end = hrTime(nowMs)
@@ -85,17 +87,22 @@ export function processResourceMetrics(
       attributes,
       value,
     })
-    const metrics: MetricData[] = [
-      sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, [
+    const metrics: MetricData[] = []
+    if (!unavailable('processes.top[].userSeconds')) {
+      const states = [
         point(p.userSeconds, { [a.processCpuState]: 'user' }),
         point(p.systemSeconds, { [a.processCpuState]: 'system' }),
-        point(p.iowaitSeconds, { [a.processCpuState]: s.values.cpuState.wait }),
-      ]),
+      ]
+      if (!unavailable('processes.top[].iowaitSeconds'))
+        states.push(point(p.iowaitSeconds, { [a.processCpuState]: s.values.cpuState.wait }))
+      metrics.push(sum(n.processCpuTime, 'Total CPU seconds by state.', false, true, states))
+    }
+    metrics.push(
       sum(n.processMemoryUsage, 'The amount of physical memory in use (RSS).', true, false, [
         point(p.rssBytes),
       ]),
       sum(n.processMemoryVirtual, 'Virtual memory size.', true, false, [point(p.virtualBytes)]),
-    ]
+    )
     // As the receiver (gopsutil's ReadBytes/WriteBytes): bytes through read/write
     // system calls (`rchar`/`wchar`), page-cache hits and pipes included.
     if (p.charsReadBytes !== undefined && p.charsWrittenBytes !== undefined) {
@@ -106,7 +113,8 @@ export function processResourceMetrics(
         ]),
       )
     }
-    metrics.push(sum(n.processThreads, 'Process threads count.', true, false, [point(p.threads)]))
+    if (!unavailable('processes.top[].threads'))
+      metrics.push(sum(n.processThreads, 'Process threads count.', true, false, [point(p.threads)]))
     if (p.openFds !== undefined) {
       metrics.push(
         sum(n.processOpenFds, 'Number of file descriptors in use by the process.', true, false, [

@@ -4,6 +4,7 @@ import type { AgentConfig } from '../../config'
 import { MAX_DURATION_MS } from '../../config/duration'
 import { toSystemInfo } from '../../heartbeat/system-info'
 import type { SystemInfo } from '../../heartbeat/types'
+import { nativeBackend } from '../../agent/options'
 import { HostCollector } from '../../host-collector'
 import type { HostCollectorOptions, HostSnapshot } from '../../native'
 import { VERSION } from '../../version'
@@ -19,7 +20,7 @@ export interface CollectOptions {
 export function hostCollectorOptions(config: AgentConfig): HostCollectorOptions {
   const { system, process } = config.collectors
   // Per-core usage is always shown; `per_core` governs only the metrics' cardinality.
-  const options: HostCollectorOptions = { perCore: true }
+  const options: HostCollectorOptions = { perCore: true, backend: nativeBackend(config) }
   if (system.root_path) options.rootPath = system.root_path
   if (process.enabled) {
     options.topProcesses = process.top_n
