@@ -835,11 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.FileLock = nativeBinding.FileLock
 module.exports.HostCollector = nativeBinding.HostCollector
+module.exports.StoreLock = nativeBinding.StoreLock
 module.exports.benchRawRead = nativeBinding.benchRawRead
 module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
 module.exports.benchTcpProcfs = nativeBinding.benchTcpProcfs
 module.exports.benchThreadCpuMs = nativeBinding.benchThreadCpuMs
 module.exports.replaceProcess = nativeBinding.replaceProcess
-module.exports.tryLockFile = nativeBinding.tryLockFile
+module.exports.tryLockStore = nativeBinding.tryLockStore

@@ -9,11 +9,11 @@
  * (a remove can never overtake the put it undoes).
  */
 import type { Logger } from 'pino'
-import { mkdirSync, renameSync, statSync } from 'node:fs'
+import { renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { open, type Database, type RootDatabase } from 'lmdb'
 import { inspectDataFile } from './lmdb-file'
-import { lockStore } from './lock'
+import { lockStore, RELEASE_BEFORE_RENAME } from './lock'
 import type { Signal } from './types'
 
 export const FORMAT_VERSION = 1
@@ -154,26 +154,31 @@ export class Store {
    * otherwise only when the directory itself cannot be created or renamed.
    */
   static async open(path: string, now: () => number): Promise<OpenedStore> {
-    const unlock = lockStore(path)
+    // A file where the store should be cannot be locked (nor hold a store): it goes aside first.
+    const early =
+      pathKind(path) === 'other'
+        ? { problem: `${path} is not a directory`, movedTo: moveAside(path, now()) }
+        : undefined
+    const held: Held = { release: lockStore(path) }
     try {
-      const opened = await Store.openLocked(path, now)
-      opened.store.unlock = unlock
+      const opened = await Store.openLocked(path, now, held, early)
+      opened.store.unlock = () => held.release()
       return opened
     } catch (err) {
-      unlock()
+      held.release()
       throw err
     }
   }
 
-  private static async openLocked(path: string, now: () => number): Promise<OpenedStore> {
-    let problem: string | undefined
+  private static async openLocked(
+    path: string,
+    now: () => number,
+    held: Held,
+    early?: { problem: string; movedTo: string },
+  ): Promise<OpenedStore> {
+    let problem = early?.problem ?? inspectDataFile(join(path, 'data.mdb'))
     let scan: Scan | undefined
     let salvage: Array<WriteItem> = []
-    if (pathKind(path) === 'other') problem = `${path} is not a directory`
-    else {
-      mkdirSync(path, { recursive: true, mode: 0o700 })
-      problem = inspectDataFile(join(path, 'data.mdb'))
-    }
     if (problem === undefined) {
       let store: Store | undefined
       try {
@@ -190,8 +195,7 @@ export class Store {
       await store?.close().catch(() => undefined)
     }
 
-    const movedTo = moveAside(path, now())
-    mkdirSync(path, { recursive: true, mode: 0o700 })
+    const movedTo = early?.movedTo ?? replaceLocked(path, now(), held)
     const store = Store.openEnv(path)
     const fresh = store.scan()
     const cursors = scan?.cursors ?? new Map<string, unknown>()
@@ -375,6 +379,24 @@ function pathKind(path: string): 'missing' | 'directory' | 'other' {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
     throw err
   }
+}
+
+/** The release of the lock currently held; swapped when a store is replaced. */
+interface Held {
+  release: () => void
+}
+
+/**
+ * Moves the locked store aside and takes the fresh, empty one in its place. The old lock is
+ * held through the rename where the platform allows it, so no second agent slips in between.
+ */
+function replaceLocked(path: string, now: number, held: Held): string {
+  const old = held.release
+  if (RELEASE_BEFORE_RENAME) old()
+  const movedTo = moveAside(path, now)
+  held.release = lockStore(path)
+  if (!RELEASE_BEFORE_RENAME) old()
+  return movedTo
 }
 
 /** Renames the store out of the way; never deletes it. */
