@@ -10,7 +10,7 @@
 import type { Logger } from 'pino'
 
 import { BufferLockedError } from '../buffer'
-import type { AgentConfig } from '../config'
+import { maskUrl, type AgentConfig } from '../config'
 import { HealthServerError } from '../health/server'
 import { Agent } from './agent'
 
@@ -131,7 +131,7 @@ function describeStart(agent: Agent, logger: Logger): void {
   if (c.collectors.process.enabled) parts.push('process metrics')
   if (c.collectors.logs.enabled) parts.push(`logs from ${c.collectors.logs.paths.length} pattern(s)`)
   const sink = c.exporter.otlp.enabled
-    ? `to ${c.telemetryflow.endpoint} over ${c.telemetryflow.protocol}`
+    ? `to ${maskUrl(c.telemetryflow.endpoint)} over ${c.telemetryflow.protocol}`
     : 'with OTLP export disabled'
   const heartbeat = c.heartbeat.enabled
     ? `heartbeat to ${c.telemetryflow.api_endpoint}`
@@ -140,7 +140,7 @@ function describeStart(agent: Agent, logger: Logger): void {
     {
       agent_id: c.agent.id,
       health: agent.healthUrl,
-      heartbeat: c.heartbeat.enabled ? c.telemetryflow.api_endpoint : 'off',
+      heartbeat: c.heartbeat.enabled ? maskUrl(c.telemetryflow.api_endpoint) : 'off',
     },
     `tfo-agent running: ${parts.join(', ') || 'no collectors enabled'} ${sink}; ${heartbeat}`,
   )

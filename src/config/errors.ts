@@ -2,6 +2,7 @@
  * Configuration problems, each pointing at the place to fix: the file, the line
  * and the key path, as `<file>:<line>: <key>: <message>`.
  */
+import { maskUrl } from './scrub'
 
 /** One problem in a configuration. */
 export interface ConfigIssue {
@@ -16,7 +17,10 @@ export interface ConfigIssue {
   message: string
 }
 
-/** `<file>:<line>[:<col>]: <key>: <message>`, leaving out the parts that are unknown. */
+/**
+ * `<file>:<line>[:<col>]: <key>: <message>`, leaving out the parts that are unknown. A URL
+ * quoted in the message has its password and credential-looking query values masked.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const parts: string[] = []
   if (issue.source !== undefined) {
@@ -26,7 +30,7 @@ export function formatIssue(issue: ConfigIssue): string {
     parts.push(where)
   }
   if (issue.key) parts.push(issue.key)
-  parts.push(issue.message)
+  parts.push(maskUrl(issue.message))
   return parts.join(': ')
 }
 
