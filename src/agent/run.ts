@@ -5,7 +5,9 @@
  * - SIGTERM / SIGINT: stop collecting, move memory to disk, one last export within a
  *   deadline, exit 0. A second signal while stopping exits at once (status 130).
  * - SIGHUP: reload the configuration. A bad new config is refused with a log line and
- *   the agent runs on with the old one; buffered data is kept either way.
+ *   the agent runs on with the old one; buffered data is kept either way. A burst of SIGHUPs
+ *   is one reload: it starts once they pause for RELOAD_SETTLE_MS, or RELOAD_MAX_WAIT_MS after
+ *   the first, and a signal during a reload queues at most one more.
  */
 import type { Logger } from 'pino'
 
@@ -13,6 +15,11 @@ import { BufferLockedError } from '../buffer'
 import { maskUrl, type AgentConfig } from '../config'
 import { HealthServerError } from '../health/server'
 import { Agent } from './agent'
+
+/** SIGHUPs closer together than this are one reload. */
+const RELOAD_SETTLE_MS = 250
+/** A steady stream of SIGHUPs still reloads this long after the first of a burst. */
+const RELOAD_MAX_WAIT_MS = 1000
 
 /** Errors whose message says all an operator needs: logged without a stack trace. */
 const explained = (err: unknown): boolean =>
@@ -82,9 +89,28 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
         )
     }
 
-    const reload = () => {
+    let burst: NodeJS.Timeout | undefined
+    let burstStartedAt = 0
+    let queued = false
+    const onHangup = () => {
       if (stopping) return
+      const now = Date.now()
+      if (!burst) burstStartedAt = now
+      clearTimeout(burst)
+      const wait = Math.min(RELOAD_SETTLE_MS, Math.max(0, burstStartedAt + RELOAD_MAX_WAIT_MS - now))
+      burst = setTimeout(() => {
+        burst = undefined
+        reload()
+      }, wait)
+    }
+
+    const reload = () => {
+      // One reload waiting behind the running one already reads the newest file.
+      if (stopping || queued) return
+      queued = true
       reloading = reloading.then(async () => {
+        queued = false
+        if (stopping) return
         logger.info(
           { file: options.configFile ?? 'built-in defaults' },
           'SIGHUP: reloading the configuration',
@@ -99,8 +125,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
           return
         }
         try {
-          await agent.reload(next)
-          logger.info('configuration reloaded')
+          if (await agent.reload(next)) logger.info('configuration reloaded')
         } catch (err) {
           if (agent.state === 'running') return // it logged why, and runs on with the previous one
           // Neither configuration could start: exit non-zero so a supervisor restarts the agent.
@@ -114,13 +139,14 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     const onTerm = () => stop('SIGTERM')
     const onInt = () => stop('SIGINT')
     const cleanup = () => {
+      clearTimeout(burst)
       signals.off('SIGTERM', onTerm)
       signals.off('SIGINT', onInt)
-      signals.off('SIGHUP', reload)
+      signals.off('SIGHUP', onHangup)
     }
     signals.on('SIGTERM', onTerm)
     signals.on('SIGINT', onInt)
-    signals.on('SIGHUP', reload)
+    signals.on('SIGHUP', onHangup)
   })
 }
 
