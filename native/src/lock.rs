@@ -179,6 +179,26 @@ mod tests {
         assert_eq!(note, "agent B\n");
     }
 
+    #[test]
+    fn the_data_file_stays_readable_and_writable_by_others_while_the_store_is_held() {
+        use std::io::{Read, Seek, SeekFrom};
+        let dir = tempfile::tempdir().unwrap();
+        let _held = held(try_lock_store(dir.path(), "agent A").unwrap());
+        let mut other = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.path().join("data.mdb"))
+            .unwrap();
+        let page = vec![0xabu8; 8192];
+        other.write_all(&page).unwrap();
+        other.seek(SeekFrom::Start(0)).unwrap();
+        let mut back = Vec::new();
+        other.read_to_end(&mut back).unwrap();
+        assert_eq!(back, page);
+    }
+
     #[cfg(unix)]
     #[test]
     fn deleting_every_file_in_the_store_does_not_hand_it_to_a_second_taker() {
