@@ -176,6 +176,35 @@ describe('a corrupt buffer store at open', () => {
     await buffer.close()
   })
 
+  it('salvages only what the store still held: batches sent before the damage do not come back from stale pages', async () => {
+    const path = join(root, 'stale-pages')
+    const buffer = await BatchBuffer.open(options(path))
+    for (let i = 1; i <= 120; i++) {
+      await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+      if (i % 10 === 0) await buffer.persist() // many transactions: copy-on-write leaves stale pages behind
+    }
+    await buffer.ack(await buffer.take(40)) // sent: their records are deleted, old copies linger on freed pages
+    for (let i = 121; i <= 140; i++) await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+    await buffer.close()
+
+    const file = join(path, 'data.mdb')
+    const data = readFileSync(file)
+    const pages = PageFile.of(data)!
+    const [newest] = pages.snapshots()
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(pages.pageSize), 0, pages.pageSize, newest!.mainRoot! * pages.pageSize)
+    closeSync(fd)
+
+    const { buffer: reopened, salvaged } = await openAndCheck(path)
+    assert.deepEqual(
+      salvaged.map((b) => b.dataPoints),
+      Array.from({ length: 100 }, (_, i) => i + 41),
+      'the 100 batches still stored, none of the 40 sent',
+    )
+    for (const b of salvaged) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)))
+    await reopened.close()
+  })
+
   for (const kept of [0.9, 0.7, 0.5]) {
     it(`salvages from a file truncated to ${kept * 100}% every batch whose pages survive, and counts the rest as corrupt`, async () => {
       const path = await healthyStore(`cut-${kept * 100}`, 60)
