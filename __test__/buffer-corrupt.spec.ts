@@ -323,6 +323,24 @@ describe('a corrupt buffer store at open', () => {
     assert.equal(asideOf(path).length, 1)
   })
 
+  it('opens an empty data.mdb as a new store (the Windows lock creates the file before LMDB writes it)', async () => {
+    const path = join(root, 'empty-file')
+    mkdirSync(path, { recursive: true })
+    writeFileSync(join(path, 'data.mdb'), '')
+    const { logger, lines } = capture()
+    const buffer = await BatchBuffer.open(options(path, logger))
+    assert.deepEqual(
+      lines.filter((l) => l.level >= 40),
+      [],
+      'nothing to move aside or report',
+    )
+    const pushed = await buffer.push({ signal: 'metrics', body: bodyFor(1), dataPoints: 1 })
+    await buffer.persist()
+    assert.equal((await buffer.take(10))[0]?.id, pushed.id)
+    await buffer.close()
+    assert.equal(asideOf(path).length, 0)
+  })
+
   it('opens the moved-aside-and-replaced store again without complaint', async () => {
     const path = await healthyStore('twice', 2)
     truncateSync(join(path, 'data.mdb'), 100)
