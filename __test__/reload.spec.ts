@@ -141,3 +141,27 @@ test('a SIGHUP with an unchanged configuration restarts nothing', async () => {
     await api.close()
   }
 })
+
+test('the first collection after a reload has its rates: the host scanner is kept when its options did not change', async () => {
+  const api = await startRecordingServer()
+  try {
+    const dir = join(root, 'rates')
+    const fast = (flush: string) => {
+      const c = config(dir, api.url, flush)
+      return { ...c, collectors: { ...c.collectors, system: { ...c.collectors.system, interval: 200 } } }
+    }
+    const run = await running(() => fast('3s'), fast('1s'))
+    await until('two collections', () => run.agent.stats.collectionsTotal >= 2)
+    const after: number[] = []
+    run.agent.on('collect', (snapshot) => after.push(snapshot.intervalSeconds))
+    run.signals.emit('SIGHUP')
+    await until('a reload done', () => run.lines.some((l) => l.msg === 'configuration reloaded'))
+    const seen = after.length
+    await until('a collection after the reload', () => after.length > seen)
+    assert.ok(after[seen]! > 0, `the first collection after the reload covers ${after[seen]} s`)
+    run.signals.emit('SIGTERM')
+    assert.equal(await run.exit, 0)
+  } finally {
+    await api.close()
+  }
+})

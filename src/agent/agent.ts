@@ -29,7 +29,7 @@ import {
   type HealthServer,
 } from '../health'
 import type { HeartbeatLoop } from '../heartbeat'
-import { HostCollector } from '../host-collector'
+import { HostCollector, type HostCollectorOptions } from '../host-collector'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
 import { CloudFacts } from './cloud'
@@ -83,7 +83,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   #starting: Promise<void> | undefined
   #store: AgentStore | undefined
   #loops: Loop[] = []
-  #host!: HostCollector
+  #host: HostCollector | undefined
+  #hostOptions: HostCollectorOptions | undefined
   #lastSnapshot: HostSnapshot | undefined
   #cloud!: CloudFacts
   #exporting: Exporting | undefined
@@ -281,7 +282,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       processes: () => this.#pipeline?.processRecords() ?? [],
     })
     this.#feed.setConfig(redact(c))
-    this.#host = new HostCollector(o.hostCollectorOptions(c))
+    // Kept across a reload that leaves its options alone: its previous counters give the next
+    // collection its rates, as if nothing had happened.
+    const hostOptions = o.hostCollectorOptions(c)
+    if (!this.#host || !isDeepStrictEqual(hostOptions, this.#hostOptions)) {
+      this.#host = new HostCollector(hostOptions)
+      this.#hostOptions = hostOptions
+    }
     this.#cloud = new CloudFacts(c, log)
     const identity = await this.#cloud.settle()
     // The buffer before the health server: a second agent on the same data dir is told that,
@@ -351,13 +358,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     const last = this.#lastSnapshot
     const fresh = last && Date.now() - last.collectedAtUnixMs < 2 * this.#config.collectors.system.interval
     if (fresh && this.#config.collectors.system.enabled) return last
-    const snapshot = await this.#host.collect()
+    const snapshot = await this.#host!.collect()
     this.#lastSnapshot = snapshot
     return snapshot
   }
 
   async #collect(): Promise<void> {
-    const snapshot = await this.#host.collect()
+    const snapshot = await this.#host!.collect()
     this.#lastSnapshot = snapshot
     this.#stats.recordCollection(snapshot.collectionDurationNs / 1e9, snapshot.errors)
     if (snapshot.errors.length > 0)
