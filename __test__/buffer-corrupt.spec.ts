@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   truncateSync,
@@ -18,6 +19,7 @@ import { after, describe, it } from 'node:test'
 import { asBinary, open } from 'lmdb'
 import pino from 'pino'
 import { BatchBuffer, type Batch, type BufferOptions, type DropEvent } from '../src/buffer'
+import { PageFile } from '../src/buffer/pages'
 import { bodyFor } from './helpers/buffer-bodies'
 
 const root = mkdtempSync(join(tmpdir(), 'tfo-buffer-corrupt-'))
@@ -84,6 +86,33 @@ async function openAndCheck(
   return { buffer, line, movedTo: aside[0], salvaged: taken }
 }
 
+/**
+ * For a healthy store's data file: batch (by data points) → the pages that hold it (its record
+ * and body leaf pages, the body's overflow pages). Read with the salvage's page reader, whose
+ * reading of an undamaged file is checked here against what the test stored.
+ */
+function locateBatches(data: Buffer): Map<number, number[]> {
+  const file = PageFile.of(data)!
+  const [newest] = file.snapshots()
+  const dbs = file.subDbs(newest!)!
+  const metas = file.tree(dbs.get('batches')!.root)
+  const bodies = file.tree(dbs.get('bodies')!.root)
+  assert.equal(metas.damaged + bodies.damaged, 0)
+  const out = new Map<number, number[]>()
+  for (const body of bodies.records) {
+    const index = Array.from({ length: 60 }, (_, i) => i + 1).find((i) => body.value.equals(bodyFor(i)))
+    assert.ok(index, 'every body read is one the test stored')
+    const meta = metas.records.find((m) => m.key.equals(body.key))
+    assert.ok(meta, `batch ${index} has its record`)
+    const overflow = body.overflow
+      ? Array.from({ length: body.overflow.pages }, (_, k) => body.overflow!.first + k)
+      : []
+    out.set(index, [meta.page, body.page, ...overflow])
+  }
+  assert.equal(out.size, 60, 'the reader finds every stored batch in the undamaged file')
+  return out
+}
+
 describe('a corrupt buffer store at open', () => {
   it('moves a truncated data.mdb aside and starts fresh', async () => {
     const path = await healthyStore('truncated')
@@ -94,6 +123,117 @@ describe('a corrupt buffer store at open', () => {
     assert.ok(statSync(join(movedTo, 'data.mdb')).isFile(), 'the old file is kept for inspection')
     await buffer.close()
   })
+
+  it('salvages through the older meta page when the root page is zeroed: every batch is saved, none lost', async () => {
+    const path = await healthyStore('zeroed-root', 60)
+    const file = join(path, 'data.mdb')
+    const data = readFileSync(file)
+    const pageSize = data.readUInt32LE(48)
+    // The newer meta page (higher txnid at @152) names the main tree's root at @136.
+    const newer = [0, pageSize].sort((a, b) =>
+      Number(data.readBigUInt64LE(b + 152) - data.readBigUInt64LE(a + 152)),
+    )[0]!
+    const root = Number(data.readBigUInt64LE(newer + 136))
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(pageSize), 0, pageSize, root * pageSize)
+    closeSync(fd)
+
+    const { buffer, salvaged } = await openAndCheck(path)
+    assert.deepEqual(
+      salvaged.map((b) => b.dataPoints),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+      'the root page holds no batch: every one is saved, oldest first',
+    )
+    for (const b of salvaged)
+      assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+    assert.equal(buffer.stats().dropped.batches, 0)
+    await buffer.close()
+  })
+
+  it('salvages by scanning leaf pages when the root of the batch records is zeroed, and loses none', async () => {
+    const path = await healthyStore('zeroed-batches-root', 300)
+    const file = join(path, 'data.mdb')
+    const data = readFileSync(file)
+    const pages = PageFile.of(data)!
+    const batchesRoot = pages.subDbs(pages.snapshots()[0]!)!.get('batches')!.root!
+    const pageSize = pages.pageSize
+    assert.equal(
+      data.readUInt16LE(batchesRoot * pageSize + 18) & 1,
+      1,
+      '300 records need a branch page as root',
+    )
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(pageSize), 0, pageSize, batchesRoot * pageSize)
+    closeSync(fd)
+
+    const { buffer, salvaged } = await openAndCheck(path)
+    assert.deepEqual(
+      salvaged.map((b) => b.dataPoints),
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    )
+    for (const b of salvaged) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)))
+    assert.equal(buffer.stats().dropped.batches, 0)
+    await buffer.close()
+  })
+
+  it('salvages only what the store still held: batches sent before the damage do not come back from stale pages', async () => {
+    const path = join(root, 'stale-pages')
+    const buffer = await BatchBuffer.open(options(path))
+    for (let i = 1; i <= 120; i++) {
+      await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+      if (i % 10 === 0) await buffer.persist() // many transactions: copy-on-write leaves stale pages behind
+    }
+    await buffer.ack(await buffer.take(40)) // sent: their records are deleted, old copies linger on freed pages
+    for (let i = 121; i <= 140; i++) await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+    await buffer.close()
+
+    const file = join(path, 'data.mdb')
+    const data = readFileSync(file)
+    const pages = PageFile.of(data)!
+    const [newest] = pages.snapshots()
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(pages.pageSize), 0, pages.pageSize, newest!.mainRoot! * pages.pageSize)
+    closeSync(fd)
+
+    const { buffer: reopened, salvaged } = await openAndCheck(path)
+    assert.deepEqual(
+      salvaged.map((b) => b.dataPoints),
+      Array.from({ length: 100 }, (_, i) => i + 41),
+      'the 100 batches still stored, none of the 40 sent',
+    )
+    for (const b of salvaged) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)))
+    await reopened.close()
+  })
+
+  for (const kept of [0.9, 0.7, 0.5]) {
+    it(`salvages from a file truncated to ${kept * 100}% every batch whose pages survive, and counts the rest as corrupt`, async () => {
+      const path = await healthyStore(`cut-${kept * 100}`, 60)
+      const file = join(path, 'data.mdb')
+      const pagesOf = locateBatches(readFileSync(file))
+      const pageSize = readFileSync(file).readUInt32LE(48)
+      const cut = Math.floor((statSync(file).size * kept) / pageSize)
+      truncateSync(file, cut * pageSize)
+      const intact = [...pagesOf].filter(([, pages]) => pages.every((p) => p < cut)).map(([i]) => i)
+
+      const { buffer, line, salvaged } = await openAndCheck(path)
+      assert.match(line.msg, /truncated/)
+      for (const b of salvaged)
+        assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+      const saved = salvaged.map((b) => b.dataPoints)
+      assert.deepEqual(
+        intact.filter((i) => !saved.includes(i)),
+        [],
+        `every batch with its pages intact is saved (${intact.length} intact, ${saved.length} saved)`,
+      )
+      const { dropped } = buffer.stats()
+      assert.equal(saved.length + dropped.byReason.corrupt.batches, 60, 'salvaged + counted corrupt = stored')
+      assert.ok(
+        intact.length > 0 && intact.length < 60,
+        `${intact.length} intact: the cut must leave some and take some`,
+      )
+      await buffer.close()
+    })
+  }
 
   it('moves a data.mdb of garbage bytes aside and starts fresh', async () => {
     const path = await healthyStore('garbage')
@@ -181,6 +321,24 @@ describe('a corrupt buffer store at open', () => {
     for (const b of kept) assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)))
     await buffer.close()
     assert.equal(asideOf(path).length, 1)
+  })
+
+  it('opens an empty data.mdb as a new store (the Windows lock creates the file before LMDB writes it)', async () => {
+    const path = join(root, 'empty-file')
+    mkdirSync(path, { recursive: true })
+    writeFileSync(join(path, 'data.mdb'), '')
+    const { logger, lines } = capture()
+    const buffer = await BatchBuffer.open(options(path, logger))
+    assert.deepEqual(
+      lines.filter((l) => l.level >= 40),
+      [],
+      'nothing to move aside or report',
+    )
+    const pushed = await buffer.push({ signal: 'metrics', body: bodyFor(1), dataPoints: 1 })
+    await buffer.persist()
+    assert.equal((await buffer.take(10))[0]?.id, pushed.id)
+    await buffer.close()
+    assert.equal(asideOf(path).length, 0)
   })
 
   it('opens the moved-aside-and-replaced store again without complaint', async () => {

@@ -75,6 +75,46 @@ describe('the batch buffer on disk', () => {
     await buffer.close()
   })
 
+  it('belongs to the store itself: deleting its lock files lets no second agent in, and the holder keeps writing', async () => {
+    const path = join(root, 'lock-files-deleted')
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'helpers', 'buffer-writer.ts'), path, 'sync'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+    const printed = new Map<number, number>()
+    const readPushes = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        const next = await lines.next()
+        assert.ok(!next.done, `the holder stopped writing after ${printed.size} pushes`)
+        const [id, index] = next.value.split(' ').map(Number)
+        printed.set(id, index)
+      }
+    }
+    await readPushes(5)
+    // Everything an operator might delete: the old sibling lock file, the owner note, LMDB's lock file.
+    for (const file of [`${path}.lock`, join(path, 'owner'), join(path, 'lock.mdb')])
+      rmSync(file, { force: true })
+    await assert.rejects(BatchBuffer.open(options(path)), BufferLockedError)
+    await readPushes(20)
+    await assert.rejects(BatchBuffer.open(options(path)), BufferLockedError)
+    child.kill('SIGKILL')
+    assert.equal(await exited, null, 'the holder ran until it was killed')
+
+    const buffer = await BatchBuffer.open(options(path))
+    assert.equal(buffer.stats().storesMovedAside, 0)
+    const all = await buffer.take(10_000)
+    const byId = new Map(all.map((b) => [b.id, b]))
+    for (const [id, index] of printed) {
+      const batch = byId.get(id)
+      assert.ok(batch, `batch ${id} reported as pushed is on disk`)
+      assert.ok(Buffer.from(batch.body).equals(bodyFor(index)), `batch ${id} is byte-identical`)
+    }
+    await buffer.close()
+  })
+
   it('refuses a second open in the same process too, and opens again after close', async () => {
     const path = join(root, 'twice')
     const first = await BatchBuffer.open(options(path))

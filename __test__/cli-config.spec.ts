@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { cleanEnv, makeTmp, runCli } from './cli-helpers'
@@ -88,6 +89,58 @@ describe('tfo-agent config validate and start with bad input', () => {
       '$TELEMETRYFLOW_ENDPOINT: telemetryflow.endpoint: "not an endpoint" is not host:port or an http(s):// URL (e.g. localhost:4317)',
       { TELEMETRYFLOW_ENDPOINT: 'not an endpoint' },
     )
+  })
+})
+
+describe('tfo-agent config validate and start with hostile input', () => {
+  before(() => mkdirSync(join(tmp.dir, 'config'), { recursive: true }))
+  after(() => tmp.cleanup())
+
+  test('refuses a YAML alias bomb with one clear line and no stack', async () => {
+    const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    const names = 'abcdefghi'
+    for (let i = 1; i < names.length; i++) {
+      const prev = names[i - 1]
+      lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${prev}`).join(', ')}]`)
+    }
+    lines.push('agent:\n  tags:\n    x: *i')
+    const file = tmp.write('bomb.yaml', `${lines.join('\n')}\n`)
+    await assertRefused(
+      file,
+      `${file}: invalid YAML: its aliases (*name) expand too far (excessive alias count indicates a resource exhaustion attack); write the values out instead`,
+    )
+  })
+
+  test('refuses an oversized file before parsing it, in one line', async () => {
+    const file = tmp.write('huge.yaml', 'agent:\n  name: x\n' + '#'.repeat(2 * 1024 * 1024))
+    await assertRefused(
+      file,
+      `${file}: the config file is ${2 * 1024 * 1024 + 17} bytes, more than the 1048576 a configuration may have; is this the right file?`,
+    )
+  })
+
+  test('refuses a file of random bytes in one line', async () => {
+    const file = join(tmp.dir, 'random.yaml')
+    writeFileSync(file, randomBytes(256 * 1024))
+    await assertRefused(
+      file,
+      `${file}: the config file is not YAML text (it holds binary data); is this the right file?`,
+    )
+  })
+
+  test('lists the first 20 of 11,000 unknown keys and counts the rest', async () => {
+    const keys = Array.from({ length: 11_000 }, (_, i) => `  key${i}: ${i}\n`).join('')
+    const file = tmp.write('unknown.yaml', `agent:\n${keys}`)
+    const r = await run(['config', 'validate', '--config', file])
+    assert.equal(r.code, 2)
+    const lines = r.stderr.trimEnd().split('\n')
+    assert.equal(lines.length, 21, r.stderr.slice(0, 2000))
+    assert.equal(
+      lines[0],
+      `tfo-agent: ${file}:2: agent.key0: unknown key; expected one of: id, name, hostname, tags, data_dir`,
+    )
+    assert.equal(lines[20], 'tfo-agent: … and 10980 more problem(s) not listed; fix these first')
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
   })
 })
 

@@ -20,6 +20,7 @@ import {
   type ExporterOptions,
 } from '../src/export'
 import { httpUrl } from '../src/export/http'
+import { JsonTransport } from '../src/heartbeat/transport'
 import { grpcTarget } from '../src/export/grpc'
 import { decodeRpcStatus } from '../src/export/status'
 import { USER_AGENT } from '../src/version'
@@ -412,6 +413,51 @@ describe('the HTTP exporter against a stand-in server', () => {
       message: 'dup',
     })
     await exporter.close()
+  })
+
+  test('reads at most 64 KiB of a reply that never ends, and still classifies it by its status', async () => {
+    let written = 0
+    reply = (res) => {
+      res.writeHead(400, { 'Content-Type': 'text/plain' })
+      const chunk = Buffer.alloc(64 * 1024, 'x')
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length
+        if (!res.destroyed) res.once('drain', pump)
+      }
+      pump()
+    }
+    const exporter = createExporter(options())
+    const outcome = await exporter.send('metrics', Uint8Array.of(), { timeoutMs: 20_000 })
+    await exporter.close()
+    assert.equal(outcome.kind, 'permanent', JSON.stringify(outcome).slice(0, 200))
+    assert.match((outcome as { error: string }).error, /^HTTP 400: x{100}/)
+    assert.ok(
+      written < 64 * 1024 * 1024,
+      `the server got to write ${written} bytes before the exporter hung up`,
+    )
+  })
+
+  test('the heartbeat transport also stops reading a reply that never ends, keeping 4 KiB of it', async () => {
+    reply = (res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' })
+      const chunk = Buffer.alloc(64 * 1024, 'y')
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump)
+      }
+      pump()
+    }
+    const transport = new JsonTransport()
+    const outcome = await transport.post(
+      new URL(`http://${endpoint}/hb`),
+      Buffer.from('{}'),
+      {},
+      20_000,
+      Date.now,
+    )
+    transport.destroy()
+    assert.equal(outcome.status, 500, JSON.stringify(outcome).slice(0, 200))
+    assert.equal(outcome.body, 'y'.repeat(4096))
   })
 
   test('times out a server that never answers as retryable', async () => {

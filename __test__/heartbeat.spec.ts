@@ -300,3 +300,22 @@ test('closing the client ends a heartbeat in flight to a silent API, without wai
     assert.equal((outcome as Awaited<typeof sending>).attempts, 1, 'no retry after close')
   })
 })
+
+test('an API endpoint with a query keeps it after the path, and neither errors nor logs show the token', async () => {
+  await withApi(async (api, make) => {
+    api.reply({ status: 500, body: { error: 'boom', echo: 'token=qt-secret-1' } })
+    const log = captureLogger()
+    const client = make({ apiEndpoint: `${api.url}/api/v1?token=qt-secret-1`, logger: log.logger })
+    const result = await client.send(body())
+    const [req] = api.heartbeats()
+    assert.ok(req, `the API got the heartbeat: ${JSON.stringify(api.requests.map((r) => r.url))}`)
+    assert.equal(req.url, '/api/v1/agents/agent-123/heartbeat?token=qt-secret-1')
+    assert.equal(result.ok, false)
+    assert.match(result.error ?? '', /heartbeat\?token=\*\*\*: HTTP 500/)
+    assert.doesNotMatch(result.error ?? '', /qt-secret-1/)
+    assert.doesNotMatch(result.error ?? '', /\[REDACTED\]/)
+    assert.doesNotMatch(client.state.lastError ?? '', /qt-secret-1/)
+    assert.doesNotMatch(client.url, /qt-secret-1/)
+    assert.ok(!log.raw().includes('qt-secret-1'), log.raw())
+  })
+})

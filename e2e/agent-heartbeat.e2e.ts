@@ -180,4 +180,31 @@ describe('the heartbeat of tfo-agent start', () => {
     assert.equal(await agent.stop('SIGTERM'), 0)
     assert.ok(!agent.output().includes(KEY_SECRET), 'the secret is in the output')
   })
+
+  test('keeps a query token in the API URL after the path, and no token or auth header value in any line it prints or in /health', async () => {
+    api = await startRecordingServer()
+    api.reply({ status: 500, body: { error: 'echo', token: 'e2e-qtoken-77' } })
+    const token = 'e2e-qtoken-77'
+    const agent = await startAgent(
+      agentConfig({
+        collector: col.grpcEndpoint,
+        dataDir: tempDir('hb-token'),
+        api: `${api.url}/api/v1?token=${token}`,
+        over: { exporter: { otlp: { headers: { 'x-custom-auth': 'e2e-custom-auth-9' } } } },
+      }),
+    )
+    const agentId = await agent.agentId()
+    const beats = await waitForBeats(2, agent)
+    assert.equal(beats[0]!.url, `/api/v1/agents/${agentId}/heartbeat?token=${token}`)
+    await agent.waitForMetrics((m) => m.exportsOk >= 1, 'an export')
+    const health = JSON.stringify((await agent.health()).body)
+    assert.equal(await agent.stop('SIGTERM'), 0)
+    const output = agent.output()
+    assert.match(output, /heartbeat failed/, 'a heartbeat failure was logged')
+    assert.match(output, /token=\*\*\*/, 'the URL is shown, masked')
+    for (const secret of [token, 'e2e-custom-auth-9', KEY_SECRET]) {
+      assert.ok(!output.includes(secret), `${secret} is in the output:\n${output.slice(-3000)}`)
+      assert.ok(!health.includes(secret), `${secret} is in /health: ${health}`)
+    }
+  })
 })

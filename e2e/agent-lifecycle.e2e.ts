@@ -4,7 +4,8 @@
  * SIGHUP with a changed and with a broken config, and SIGTERM with the collector down.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
 import { VERSION } from '../src/version'
 import {
@@ -111,7 +112,8 @@ describe('tfo-agent start against the real collector', () => {
   })
 
   test('refuses to run a second agent on the same buffer, naming the first, and leaves the first running', async () => {
-    const config = agentConfig({ collector: col.grpcEndpoint, dataDir: tempDir('shared') })
+    const dataDir = tempDir('shared')
+    const config = agentConfig({ collector: col.grpcEndpoint, dataDir })
     const first = track(await startAgent(config))
     await first.waitForMetrics((x) => x.collections >= 1, 'the first agent collecting')
     const second = track(await startAgent(config, { waitHealthy: false }))
@@ -120,9 +122,20 @@ describe('tfo-agent start against the real collector', () => {
     const fatal = second.logs().find((r) => r.level === 'fatal' || r.level === 'error')
     assert.ok(fatal, second.output())
     assert.match(String(fatal.msg), new RegExp(`is in use by tfo-agent \\(pid ${first.pid} on `))
+    // Ownership is the store's own: deleting every lock file an operator might find hands nothing over.
+    const store = join(dataDir, 'buffer')
+    for (const f of [`${store}.lock`, join(store, 'owner'), join(store, 'lock.mdb')])
+      rmSync(f, { force: true })
+    const third = track(await startAgent(config, { waitHealthy: false }))
+    assert.equal((await third.exited).code, 1, third.output())
+    assert.match(third.output(), /is in use by another process/)
     const before = (await first.metrics()).collections
-    await first.waitForMetrics((x) => x.collections > before, 'the first agent still collecting')
+    await first.waitForMetrics(
+      (x) => x.collections > before && x.exportsOk > 1,
+      'the first agent still collecting and exporting',
+    )
     assert.equal(await first.stop('SIGTERM'), 0)
+    assert.doesNotMatch(first.output(), /MDB_BAD_TXN|moved it to/)
   })
 
   test('applies a changed config on SIGHUP without losing what was buffered', async () => {

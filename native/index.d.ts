@@ -9,12 +9,6 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** An exclusive lock on a file, held until `release()` or until the process ends. */
-export declare class FileLock {
-  /** Lets the lock go (idempotent). */
-  release(): void
-}
-
 /**
  * Reads the host. Keep one instance: it remembers the previous counters, so each
  * collect's rates and percentages cover the interval since the one before.
@@ -37,6 +31,12 @@ export declare class HostCollector {
   collectSync(): HostSnapshot
   /** The groups this collector reads, in order. Never waits for a running collect. */
   get groups(): Array<Group>
+}
+
+/** Ownership of a buffer store, held until `release()` or until the process ends. */
+export declare class StoreLock {
+  /** Lets the store go (idempotent). */
+  release(): void
 }
 
 /** Where a collector reads the host from. */
@@ -928,11 +928,12 @@ export interface TcpStateCounts {
 }
 
 /**
- * Takes an exclusive lock on `path` (created if missing) without waiting, and writes
- * `holder` into the file. Returns the holder line of whoever has it instead when the lock
- * is taken. Throws when the file cannot be opened. Windows: no lock, always granted.
+ * Takes the buffer store at `dir` (an existing directory) without waiting: an advisory lock
+ * on the directory itself on Unix, a byte range far beyond the data on Windows; `holder` is
+ * written into the store's owner note. Returns the current holder's note instead (empty if
+ * the note is gone) when another one has it. Throws when the store cannot be opened.
  */
-export declare function tryLockFile(path: string, holder: string): FileLock | string
+export declare function tryLockStore(dir: string, holder: string): StoreLock | string
 
 /**
  * Whether the host is a virtual machine, of what kind, and which cloud the DMI

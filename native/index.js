@@ -835,8 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.FileLock = nativeBinding.FileLock
 module.exports.HostCollector = nativeBinding.HostCollector
+module.exports.StoreLock = nativeBinding.StoreLock
 module.exports.BackendKind = nativeBinding.BackendKind
 module.exports.benchRawRead = nativeBinding.benchRawRead
 module.exports.benchTcpNetlink = nativeBinding.benchTcpNetlink
@@ -846,4 +846,4 @@ module.exports.Group = nativeBinding.Group
 module.exports.isElevated = nativeBinding.isElevated
 module.exports.platformGaps = nativeBinding.platformGaps
 module.exports.replaceProcess = nativeBinding.replaceProcess
-module.exports.tryLockFile = nativeBinding.tryLockFile
+module.exports.tryLockStore = nativeBinding.tryLockStore

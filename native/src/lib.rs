@@ -166,32 +166,36 @@ pub fn bench_thread_cpu_ms() -> f64 {
     sys::thread_cpu_ms()
 }
 
-/// An exclusive lock on a file, held until `release()` or until the process ends.
+/// Ownership of a buffer store, held until `release()` or until the process ends.
 #[napi]
-pub struct FileLock {
+pub struct StoreLock {
     file: Option<std::fs::File>,
 }
 
 #[napi]
-impl FileLock {
-    /// Lets the lock go (idempotent).
+impl StoreLock {
+    /// Lets the store go (idempotent).
     #[napi]
     pub fn release(&mut self) {
         self.file = None;
     }
 }
 
-/// Takes an exclusive lock on `path` (created if missing) without waiting, and writes
-/// `holder` into the file. Returns the holder line of whoever has it instead when the lock
-/// is taken. Throws when the file cannot be opened. Windows: no lock, always granted.
+/// Takes the buffer store at `dir` (an existing directory) without waiting: an advisory lock
+/// on the directory itself on Unix, a byte range far beyond the data on Windows; `holder` is
+/// written into the store's owner note. Returns the current holder's note instead (empty if
+/// the note is gone) when another one has it. Throws when the store cannot be opened.
 #[napi]
-pub fn try_lock_file(path: String, holder: String) -> napi::Result<napi::Either<FileLock, String>> {
-    match sys::try_lock(std::path::Path::new(&path), &holder) {
-        Ok(lock::Outcome::Held(file)) => Ok(napi::Either::A(FileLock { file: Some(file) })),
+pub fn try_lock_store(
+    dir: String,
+    holder: String,
+) -> napi::Result<napi::Either<StoreLock, String>> {
+    match lock::try_lock_store(std::path::Path::new(&dir), &holder) {
+        Ok(lock::Outcome::Held(file)) => Ok(napi::Either::A(StoreLock { file: Some(file) })),
         Ok(lock::Outcome::Busy { holder }) => Ok(napi::Either::B(holder)),
         Err(e) => Err(napi::Error::new(
             napi::Status::GenericFailure,
-            format!("cannot lock {path}: {e}"),
+            format!("cannot lock {dir}: {e}"),
         )),
     }
 }

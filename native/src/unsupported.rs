@@ -1,6 +1,6 @@
 //! Platforms without a backend: every group reports itself unsupported, so the crate
 //! builds (and a collect answers, with errors) everywhere; and, where there is no Unix,
-//! the process-level functions `sys` offers (no lock, no exec, no thread clock).
+//! the process-level functions `sys` offers (no exec, no thread clock).
 
 use std::time::Instant;
 
@@ -48,17 +48,6 @@ pub fn bench_tcp_procfs() -> Result<u32> {
 /// No thread CPU clock here.
 pub fn thread_cpu_ms() -> f64 {
     0.0
-}
-
-/// No advisory lock here: every caller gets it.
-pub fn try_lock(path: &std::path::Path, _holder: &str) -> std::io::Result<crate::lock::Outcome> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map(crate::lock::Outcome::Held)
 }
 
 /// Replacing the process image needs `execv`.

@@ -13,6 +13,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events'
+import { isDeepStrictEqual } from 'node:util'
 import type { Logger } from 'pino'
 
 import { BatchBuffer, type DropEvent } from '../buffer'
@@ -28,7 +29,7 @@ import {
   type HealthServer,
 } from '../health'
 import type { HeartbeatLoop } from '../heartbeat'
-import { HostCollector } from '../host-collector'
+import { HostCollector, type HostCollectorOptions } from '../host-collector'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
 import { CloudFacts } from './cloud'
@@ -39,6 +40,7 @@ import { withIdentity } from './identity'
 import { Loop, settlesBy, type LoopTask } from './loop'
 import * as o from './options'
 import { Pipeline } from './pipeline'
+import { NOTHING_KEPT, unchangedParts, type KeptParts } from './reload'
 import { openStore, type AgentStore } from './store'
 
 export interface AgentOptions {
@@ -81,12 +83,17 @@ export class Agent extends EventEmitter<AgentEvents> {
   #starting: Promise<void> | undefined
   #store: AgentStore | undefined
   #loops: Loop[] = []
-  #host!: HostCollector
+  #host: HostCollector | undefined
+  #hostOptions: HostCollectorOptions | undefined
   #lastSnapshot: HostSnapshot | undefined
   #cloud!: CloudFacts
   #exporting: Exporting | undefined
   /** True while `reload` stops and starts the agent (log lines about "the next start" are wrong then). */
   #reloading = false
+  /** What the reload under way leaves running, because its settings did not change. */
+  #keep: KeptParts = NOTHING_KEPT
+  /** When each loop last started a run, so a reload keeps its cadence instead of running at once. */
+  readonly #lastRun = new Map<string, { at: number; intervalMs: number }>()
   /** Bumped by every stop(), so work abandoned at a stop can tell. */
   #generation = 0
   readonly #startedAt = Date.now()
@@ -161,11 +168,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       // batch in flight is safe on disk too (its ack removes it there).
       await this.#buffer?.persist()
       // A heartbeat in flight to a silent API is aborted rather than waited for.
-      this.#closeHeartbeat()
+      const heartbeat = this.#keep.heartbeat ? undefined : this.#heartbeat
+      if (heartbeat) this.#closeHeartbeat()
       // An export or heartbeat stuck on a silent peer gets until the deadline, then it is abandoned.
       const settled = await settlesBy(
         deadline,
-        Promise.all([this.#heartbeat?.stop(), ...this.#loops.map((l) => l.stop())]),
+        Promise.all([heartbeat?.stop(), ...this.#loops.map((l) => l.stop())]),
       )
       if (!settled)
         this.#logger.warn('an export or heartbeat still running at the stop deadline is abandoned')
@@ -197,14 +205,26 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
-  /** Applies a new configuration: a stop without the last export, then a start; the buffer persists across. */
-  async reload(config: AgentConfig): Promise<void> {
+  /**
+   * Applies a new configuration: a stop without the last export, then a start; the buffer
+   * persists across. An unchanged configuration restarts nothing; otherwise the health server
+   * and the heartbeat run on when their settings did not change, and every loop whose interval
+   * did not change keeps its cadence (no extra collection, no extra heartbeat). Resolves
+   * whether anything was applied.
+   */
+  async reload(config: AgentConfig): Promise<boolean> {
     const previous = this.#config
+    const next = { ...config, agent: { ...config.agent, id: previous.agent.id } }
+    if (isDeepStrictEqual(next, previous)) {
+      this.#logger.info('the configuration did not change: nothing restarted')
+      return false
+    }
     this.#reloading = true
+    this.#keep = unchangedParts(previous, next)
     try {
       // A reload sends nothing at the stop, so stuck in-flight work gets 2 s, not the full deadline.
       await this.stop({ finalExport: false, deadlineMs: RELOAD_STOP_DEADLINE_MS })
-      this.#config = { ...config, agent: { ...config.agent, id: previous.agent.id } }
+      this.#config = next
       try {
         await this.start()
       } catch (err) {
@@ -212,11 +232,15 @@ export class Agent extends EventEmitter<AgentEvents> {
           { err },
           'the new configuration could not be started; running on with the previous one',
         )
+        this.#keep = NOTHING_KEPT
+        await this.#teardown()
         this.#config = previous
         await this.start()
         throw err
       }
+      return true
     } finally {
+      this.#keep = NOTHING_KEPT
       this.#reloading = false
     }
   }
@@ -258,14 +282,20 @@ export class Agent extends EventEmitter<AgentEvents> {
       processes: () => this.#pipeline?.processRecords() ?? [],
     })
     this.#feed.setConfig(redact(c))
-    this.#host = new HostCollector(o.hostCollectorOptions(c))
+    // Kept across a reload that leaves its options alone: its previous counters give the next
+    // collection its rates, as if nothing had happened.
+    const hostOptions = o.hostCollectorOptions(c)
+    if (!this.#host || !isDeepStrictEqual(hostOptions, this.#hostOptions)) {
+      this.#host = new HostCollector(hostOptions)
+      this.#hostOptions = hostOptions
+    }
     this.#cloud = new CloudFacts(c, log)
     const identity = await this.#cloud.settle()
     // The buffer before the health server: a second agent on the same data dir is told that,
     // not that the health port is taken.
     const store = c.exporter.otlp.enabled ? await openStore(c, log, !this.#reloading) : undefined
     this.#store = store
-    if (c.health.enabled) {
+    if (c.health.enabled && !this.#health) {
       this.#health = await startHealthServer({
         endpoint: c.health.endpoint,
         getHealth: () => this.health(),
@@ -309,7 +339,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     if (c.collectors.system.enabled)
       this.#every('collect', c.collectors.system.interval, () => this.#collect())
-    if (c.heartbeat.enabled) {
+    if (c.heartbeat.enabled && !this.#heartbeat) {
       const heartbeat = createHeartbeat({
         config: c,
         logger: log,
@@ -329,13 +359,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     const last = this.#lastSnapshot
     const fresh = last && Date.now() - last.collectedAtUnixMs < 2 * this.#config.collectors.system.interval
     if (fresh && this.#config.collectors.system.enabled) return last
-    const snapshot = await this.#host.collect()
+    const snapshot = await this.#host!.collect()
     this.#lastSnapshot = snapshot
     return snapshot
   }
 
   async #collect(): Promise<void> {
-    const snapshot = await this.#host.collect()
+    const snapshot = await this.#host!.collect()
     this.#lastSnapshot = snapshot
     this.#stats.recordCollection(snapshot.collectionDurationNs / 1e9, snapshot.errors)
     if (snapshot.errors.length > 0)
@@ -386,7 +416,15 @@ export class Agent extends EventEmitter<AgentEvents> {
     opts: { jitter?: number; runAtStart?: boolean } = {},
   ): void {
     const onError = (err: unknown) => this.#loopError(name, err)
-    this.#loops.push(new Loop(task, { name, intervalMs, jitter: 0.05, ...opts, onError }))
+    // Rebuilt by a reload with the same interval: the next run comes when it was due anyway.
+    const last = this.#reloading ? this.#lastRun.get(name) : undefined
+    const cadence =
+      last?.intervalMs === intervalMs ? { firstDelayMs: Math.max(0, last.at + intervalMs - Date.now()) } : {}
+    const timed: LoopTask = () => {
+      this.#lastRun.set(name, { at: Date.now(), intervalMs })
+      return task()
+    }
+    this.#loops.push(new Loop(timed, { name, intervalMs, jitter: 0.05, ...opts, ...cadence, onError }))
   }
 
   #loopError(loop: string, err: unknown): void {
@@ -397,20 +435,22 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   async #teardown(): Promise<void> {
     this.#loops = []
-    this.#heartbeat = undefined
     await this.#pipeline?.stop()
-    this.#closeHeartbeat()
-    this.#closeHeartbeat = () => {}
+    if (!this.#keep.heartbeat) {
+      this.#heartbeat = undefined
+      this.#closeHeartbeat()
+      this.#closeHeartbeat = () => {}
+    }
     const closing: Array<Promise<unknown>> = []
     if (this.#exporter) closing.push(this.#exporter.close())
-    if (this.#health) closing.push(this.#health.close())
+    if (this.#health && !this.#keep.health) closing.push(this.#health.close())
     await Promise.allSettled(closing)
     await this.#store?.close()
     this.#store = undefined
     this.#buffer = undefined
     this.#exporter = undefined
     this.#exporting = undefined
-    this.#health = undefined
+    if (!this.#keep.health) this.#health = undefined
     this.#pipeline = undefined
   }
 }

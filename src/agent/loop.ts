@@ -11,6 +11,8 @@ export interface LoopOptions {
   jitter?: number
   /** Run once immediately on start (default true). */
   runAtStart?: boolean
+  /** The first run after this many ms instead (a reload keeping a loop's cadence). */
+  firstDelayMs?: number
   /** Called with any error the task throws; the loop keeps going. */
   onError?: (err: unknown) => void
   /** Injectable for tests. */
@@ -26,7 +28,8 @@ export interface LoopResult {
 
 export class Loop {
   readonly #task: LoopTask
-  readonly #opts: Required<Omit<LoopOptions, 'onError'>> & Pick<LoopOptions, 'onError'>
+  readonly #opts: Required<Omit<LoopOptions, 'onError' | 'firstDelayMs'>> &
+    Pick<LoopOptions, 'onError' | 'firstDelayMs'>
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #stopped = true
@@ -49,7 +52,7 @@ export class Loop {
   start(): void {
     if (!this.#stopped) return
     this.#stopped = false
-    this.#schedule(this.#opts.runAtStart ? 0 : this.#delay())
+    this.#schedule(this.#opts.firstDelayMs ?? (this.#opts.runAtStart ? 0 : this.#delay()))
   }
 
   /** Runs the task now (waiting for a run in progress first); the schedule continues. */

@@ -5,7 +5,9 @@
  * - SIGTERM / SIGINT: stop collecting, move memory to disk, one last export within a
  *   deadline, exit 0. A second signal while stopping exits at once (status 130).
  * - SIGHUP: reload the configuration. A bad new config is refused with a log line and
- *   the agent runs on with the old one; buffered data is kept either way.
+ *   the agent runs on with the old one; buffered data is kept either way. A burst of SIGHUPs
+ *   is one reload: it starts once they pause for RELOAD_SETTLE_MS, or RELOAD_MAX_WAIT_MS after
+ *   the first, and a signal during a reload queues at most one more.
  *
  * Windows has no SIGTERM to catch (Node's `kill` there ends the process outright) and
  * no reload signal. Ctrl-C (SIGINT) and Ctrl-Break (SIGBREAK) stop the agent, which is
@@ -17,9 +19,14 @@
 import type { Logger } from 'pino'
 
 import { BufferLockedError } from '../buffer'
-import type { AgentConfig } from '../config'
+import { maskUrl, type AgentConfig } from '../config'
 import { HealthServerError } from '../health/server'
 import { Agent } from './agent'
+
+/** SIGHUPs closer together than this are one reload. */
+const RELOAD_SETTLE_MS = 250
+/** A steady stream of SIGHUPs still reloads this long after the first of a burst. */
+const RELOAD_MAX_WAIT_MS = 1000
 
 /** Errors whose message says all an operator needs: logged without a stack trace. */
 const explained = (err: unknown): boolean =>
@@ -97,9 +104,28 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
         )
     }
 
-    const reload = () => {
+    let burst: NodeJS.Timeout | undefined
+    let burstStartedAt = 0
+    let queued = false
+    const onHangup = () => {
       if (stopping) return
+      const now = Date.now()
+      if (!burst) burstStartedAt = now
+      clearTimeout(burst)
+      const wait = Math.min(RELOAD_SETTLE_MS, Math.max(0, burstStartedAt + RELOAD_MAX_WAIT_MS - now))
+      burst = setTimeout(() => {
+        burst = undefined
+        reload()
+      }, wait)
+    }
+
+    const reload = () => {
+      // One reload waiting behind the running one already reads the newest file.
+      if (stopping || queued) return
+      queued = true
       reloading = reloading.then(async () => {
+        queued = false
+        if (stopping) return
         logger.info(
           { file: options.configFile ?? 'built-in defaults' },
           `${handled.reload}: reloading the configuration`,
@@ -114,8 +140,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
           return
         }
         try {
-          await agent.reload(next)
-          logger.info('configuration reloaded')
+          if (await agent.reload(next)) logger.info('configuration reloaded')
         } catch (err) {
           if (agent.state === 'running') return // it logged why, and runs on with the previous one
           // Neither configuration could start: exit non-zero so a supervisor restarts the agent.
@@ -128,8 +153,9 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
 
     const handled = agentSignals(options.platform ?? process.platform)
     const handlers = new Map<NodeJS.Signals, () => void>(handled.stop.map((sig) => [sig, () => stop(sig)]))
-    if (handled.reload) handlers.set(handled.reload, reload)
+    if (handled.reload) handlers.set(handled.reload, onHangup)
     const cleanup = () => {
+      clearTimeout(burst)
       for (const [sig, handler] of handlers) signals.off(sig, handler)
     }
     for (const [sig, handler] of handlers) signals.on(sig, handler)
@@ -143,7 +169,7 @@ function describeStart(agent: Agent, logger: Logger): void {
   if (c.collectors.process.enabled) parts.push('process metrics')
   if (c.collectors.logs.enabled) parts.push(`logs from ${c.collectors.logs.paths.length} pattern(s)`)
   const sink = c.exporter.otlp.enabled
-    ? `to ${c.telemetryflow.endpoint} over ${c.telemetryflow.protocol}`
+    ? `to ${maskUrl(c.telemetryflow.endpoint)} over ${c.telemetryflow.protocol}`
     : 'with OTLP export disabled'
   const heartbeat = c.heartbeat.enabled
     ? `heartbeat to ${c.telemetryflow.api_endpoint}`
@@ -152,7 +178,7 @@ function describeStart(agent: Agent, logger: Logger): void {
     {
       agent_id: c.agent.id,
       health: agent.healthUrl,
-      heartbeat: c.heartbeat.enabled ? c.telemetryflow.api_endpoint : 'off',
+      heartbeat: c.heartbeat.enabled ? maskUrl(c.telemetryflow.api_endpoint) : 'off',
     },
     `tfo-agent running: ${parts.join(', ') || 'no collectors enabled'} ${sink}; ${heartbeat}`,
   )

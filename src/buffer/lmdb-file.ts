@@ -20,7 +20,7 @@ const OFF_PAGE_SIZE = 48
 const OFF_LAST_PAGE = 144
 const MAX_PAGE_SIZE = 65536
 
-/** Returns why the data file at `file` cannot be trusted, or undefined if it looks sound or is absent. */
+/** Returns why the data file at `file` cannot be trusted, or undefined if it looks sound, is empty or is absent. */
 export function inspectDataFile(file: string): string | undefined {
   let size: number
   try {
@@ -31,7 +31,8 @@ export function inspectDataFile(file: string): string | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     return `cannot read ${file}: ${(err as Error).message}`
   }
-  if (size === 0) return `${file} is empty (truncated to 0 bytes)`
+  // Empty: a store LMDB has not written yet (on Windows the lock creates the file first).
+  if (size === 0) return undefined
 
   const head = Buffer.alloc(Math.min(size, 2 * MAX_PAGE_SIZE))
   const fd = openSync(file, 'r')

@@ -1,13 +1,14 @@
 /**
  * One agent per buffer. Two agents taking and acknowledging batches from one LMDB store
  * would send data twice and drop each other's cursors, and one could move aside a store
- * the other is writing. The store directory's sibling `<path>.lock` carries an exclusive
- * `flock` (the kernel drops it when the holder exits, however it exits) and a line naming
- * the holder.
+ * the other is writing. Ownership is tied to the store itself (native `tryLockStore`): an
+ * advisory lock on the store directory's descriptor on Unix, a byte range far beyond the
+ * data file's contents on Windows. No file can be deleted to hand it over, and the kernel
+ * lets it go when the holder exits, however it exits. A note inside the store (`owner`)
+ * names the holder.
  */
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { dirname } from 'node:path'
 import { native } from '../native'
 
 /** Another process (or another open buffer in this one) holds the store. */
@@ -25,11 +26,17 @@ export class BufferLockedError extends Error {
   }
 }
 
-/** Takes the lock for the store at `path`; returns its release. Throws `BufferLockedError`. */
+/**
+ * Creates the store directory at `path` if missing and takes it; returns its release.
+ * Throws `BufferLockedError`.
+ */
 export function lockStore(path: string): () => void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  mkdirSync(path, { recursive: true, mode: 0o700 })
   const holder = `tfo-agent (pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()})`
-  const got = native().tryLockFile(`${path}.lock`, holder)
+  const got = native().tryLockStore(path, holder)
   if (typeof got === 'string') throw new BufferLockedError(path, got)
   return () => got.release()
 }
+
+/** Windows cannot rename a directory while a file in it is open, so the lock goes first there. */
+export const RELEASE_BEFORE_RENAME = process.platform === 'win32'

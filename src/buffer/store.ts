@@ -8,12 +8,14 @@
  * Every write goes through `env.transaction`, so writes commit in the order they were issued
  * (a remove can never overtake the put it undoes).
  */
-import type { Logger } from 'pino'
-import { mkdirSync, renameSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { open, type Database, type RootDatabase } from 'lmdb'
 import { inspectDataFile } from './lmdb-file'
+import { moveAside, pathKind, replaceLocked, type Held, type MovedAside } from './moved-aside'
 import { lockStore } from './lock'
+import { rebuildFromPages } from './salvage'
 import type { Signal } from './types'
 
 export const FORMAT_VERSION = 1
@@ -47,50 +49,7 @@ export interface WriteItem {
   body?: Uint8Array
 }
 
-/** What was wrong with the store found at open, and where it went. */
-export interface MovedAside {
-  problem: string
-  movedTo: string
-  /** Batches and data points known to be lost. */
-  lostBatches: number
-  lostDataPoints: number
-  /** Part or all of the old store could not be read, so more may have been lost than counted. */
-  uncounted: boolean
-  /** Batches and cursors copied into the fresh store because they were still readable. */
-  salvagedBatches: number
-}
-
-/** Logs, once, at error level, what happened to an unusable store and what it cost. */
-export function logMovedAside(log: Logger, path: string, moved: MovedAside): void {
-  const { movedTo, problem, salvagedBatches, uncounted, lostBatches, lostDataPoints } = moved
-  log.error(
-    {
-      path,
-      movedTo,
-      problem,
-      salvagedBatches,
-      uncounted,
-      droppedBatches: lostBatches,
-      droppedDataPoints: lostDataPoints,
-    },
-    describeMovedAside(path, moved),
-  )
-}
-
-/** The one log line that says what happened to an unusable store. */
-function describeMovedAside(path: string, moved: MovedAside): string {
-  const outcome = [
-    moved.salvagedBatches ? `${moved.salvagedBatches} readable batch(es) copied into it` : '',
-    moved.lostBatches
-      ? `${moved.lostBatches} unreadable batch(es) (${moved.lostDataPoints} data points) counted as dropped`
-      : '',
-    moved.uncounted ? 'what else the old store held could not be read or counted' : '',
-  ]
-  return [
-    `buffer store at ${path} was unusable (${moved.problem}); moved it to ${moved.movedTo} and started a fresh store`,
-    ...outcome.filter(Boolean),
-  ].join('; ')
-}
+export { logMovedAside, type MovedAside } from './moved-aside'
 
 export interface OpenedStore {
   store: Store
@@ -149,31 +108,39 @@ export class Store {
 
   /**
    * Opens the store at `path`; a store that cannot be opened, is corrupt or has another format
-   * is renamed to `<path>.corrupt-<timestamp>` and replaced by a fresh one (readable batches and
-   * cursors are copied over). Throws `BufferLockedError` when another agent has the store, and
-   * otherwise only when the directory itself cannot be created or renamed.
+   * is renamed to `<path>.corrupt-<timestamp>` and replaced by a fresh one: the batches and
+   * cursors that can be read are copied over (through LMDB, or page by page where LMDB cannot
+   * walk the file: `salvage.ts`), and the batches that cannot are counted. Throws
+   * `BufferLockedError` when another agent has the store, and otherwise only when the directory
+   * itself cannot be created or renamed.
    */
   static async open(path: string, now: () => number): Promise<OpenedStore> {
-    const unlock = lockStore(path)
+    // A file where the store should be cannot be locked (nor hold a store): it goes aside first.
+    const early =
+      pathKind(path) === 'other'
+        ? { problem: `${path} is not a directory`, movedTo: moveAside(path, now()) }
+        : undefined
+    const held: Held = { release: lockStore(path) }
     try {
-      const opened = await Store.openLocked(path, now)
-      opened.store.unlock = unlock
+      const opened = await Store.openLocked(path, now, held, early)
+      opened.store.unlock = () => held.release()
       return opened
     } catch (err) {
-      unlock()
+      held.release()
       throw err
     }
   }
 
-  private static async openLocked(path: string, now: () => number): Promise<OpenedStore> {
-    let problem: string | undefined
+  private static async openLocked(
+    path: string,
+    now: () => number,
+    held: Held,
+    early?: { problem: string; movedTo: string },
+  ): Promise<OpenedStore> {
+    let problem = early?.problem ?? inspectDataFile(join(path, 'data.mdb'))
     let scan: Scan | undefined
     let salvage: Array<WriteItem> = []
-    if (pathKind(path) === 'other') problem = `${path} is not a directory`
-    else {
-      mkdirSync(path, { recursive: true, mode: 0o700 })
-      problem = inspectDataFile(join(path, 'data.mdb'))
-    }
+    let otherFormat = false
     if (problem === undefined) {
       let store: Store | undefined
       try {
@@ -184,14 +151,27 @@ export class Store {
         problem = scan.incomplete ?? `${scan.badRecords} damaged record(s)`
         salvage = store.salvage(scan)
       } catch (err) {
-        problem =
-          err instanceof StoreProblem ? err.message : `LMDB could not open it: ${(err as Error).message}`
+        otherFormat = err instanceof StoreProblem
+        problem = otherFormat ? (err as Error).message : `LMDB could not open it: ${(err as Error).message}`
       }
       await store?.close().catch(() => undefined)
     }
+    if (!early && !otherFormat) {
+      // LMDB's own walk stops at a damaged page; the page reader goes around it.
+      const fromPages = await Store.fromPages(join(path, 'data.mdb')).catch(() => undefined)
+      const accounted = (x: { salvage: WriteItem[]; scan?: Scan }) =>
+        x.salvage.length + (x.scan?.badRecords ?? 0)
+      if (
+        fromPages &&
+        fromPages.salvage.length >= salvage.length &&
+        accounted(fromPages) >= accounted({ salvage, scan })
+      ) {
+        scan = fromPages.scan
+        salvage = fromPages.salvage
+      }
+    }
 
-    const movedTo = moveAside(path, now())
-    mkdirSync(path, { recursive: true, mode: 0o700 })
+    const movedTo = early?.movedTo ?? replaceLocked(path, now(), held)
     const store = Store.openEnv(path)
     const fresh = store.scan()
     const cursors = scan?.cursors ?? new Map<string, unknown>()
@@ -214,6 +194,33 @@ export class Store {
         salvagedBatches: salvage.length,
         uncounted: !scan || scan.incomplete !== undefined,
       },
+    }
+  }
+
+  /**
+   * Reads the damaged data file page by page into a scratch store and checks that like any
+   * other: the batches it can rebuild whole, and a count of those it cannot (the store's own
+   * count of its batches, less what was rebuilt). Undefined when the file has no readable
+   * meta page.
+   */
+  private static async fromPages(file: string): Promise<{ scan: Scan; salvage: WriteItem[] } | undefined> {
+    const scratch = mkdtempSync(join(tmpdir(), 'tfo-agent-salvage-'))
+    try {
+      const rebuilt = await rebuildFromPages(file, scratch, FORMAT_VERSION)
+      if (!rebuilt) return undefined
+      const store = Store.openEnv(scratch)
+      try {
+        const scan = store.scan()
+        const salvage = store.salvage(scan)
+        const missing = rebuilt.expected - salvage.length - scan.badRecords
+        if (missing > 0) scan.badRecords += missing
+        if (!rebuilt.counted) scan.incomplete ??= 'its own count of batches could not be read'
+        return { scan, salvage }
+      } finally {
+        await store.close()
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
     }
   }
 
@@ -365,25 +372,5 @@ export class Store {
     } finally {
       this.unlock()
     }
-  }
-}
-
-function pathKind(path: string): 'missing' | 'directory' | 'other' {
-  try {
-    return statSync(path).isDirectory() ? 'directory' : 'other'
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
-    throw err
-  }
-}
-
-/** Renames the store out of the way; never deletes it. */
-function moveAside(path: string, now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-')
-  for (let n = 0; ; n++) {
-    const target = `${path}.corrupt-${stamp}${n ? `-${n}` : ''}`
-    if (pathKind(target) !== 'missing') continue
-    renameSync(path, target)
-    return target
   }
 }

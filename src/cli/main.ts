@@ -59,7 +59,9 @@ function report(err: unknown, io: Io): number {
     io.err(`tfo-agent: ${err.message}\n`)
     return EXIT.failure
   }
-  io.err(`tfo-agent: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  // One line, never a stack: the first line of the message is what an operator can act on.
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 500)
+  io.err(`tfo-agent: unexpected error: ${message}\n`)
   return EXIT.failure
 }
 

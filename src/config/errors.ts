@@ -2,6 +2,7 @@
  * Configuration problems, each pointing at the place to fix: the file, the line
  * and the key path, as `<file>:<line>: <key>: <message>`.
  */
+import { maskUrl } from './scrub'
 
 /** One problem in a configuration. */
 export interface ConfigIssue {
@@ -16,7 +17,10 @@ export interface ConfigIssue {
   message: string
 }
 
-/** `<file>:<line>[:<col>]: <key>: <message>`, leaving out the parts that are unknown. */
+/**
+ * `<file>:<line>[:<col>]: <key>: <message>`, leaving out the parts that are unknown. A URL
+ * quoted in the message has its password and credential-looking query values masked.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const parts: string[] = []
   if (issue.source !== undefined) {
@@ -26,22 +30,33 @@ export function formatIssue(issue: ConfigIssue): string {
     parts.push(where)
   }
   if (issue.key) parts.push(issue.key)
-  parts.push(issue.message)
+  parts.push(maskUrl(issue.message))
   return parts.join(': ')
 }
 
-/** A configuration that cannot be used. `issues` holds every problem found (at least one). */
+/** At most this many problems are listed; the rest are counted. */
+export const MAX_LISTED_ISSUES = 20
+
+/**
+ * A configuration that cannot be used. `issues` holds the problems listed (at least one, at
+ * most `MAX_LISTED_ISSUES`); `total` counts every problem found.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
   readonly issues: ConfigIssue[]
+  readonly total: number
 
-  constructor(issues: ConfigIssue[]) {
+  constructor(issues: ConfigIssue[], total = issues.length) {
     // In file order, so the list reads top to bottom like the file.
-    issues = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity))
+    issues = [...issues]
+      .sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity))
+      .slice(0, MAX_LISTED_ISSUES)
     const first = issues[0] ?? { message: 'invalid configuration' }
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
+    total = Math.max(total, issues.length, 1)
+    const more = total > 1 ? ` (and ${total - 1} more)` : ''
     super(formatIssue(first) + more)
     this.issues = issues.length > 0 ? issues : [first]
+    this.total = total
   }
 
   get file(): string | undefined {
@@ -54,9 +69,12 @@ export class ConfigError extends Error {
     return this.issues[0]?.key
   }
 
-  /** One line per issue, as the CLI prints them. */
+  /** One line per listed issue, then how many more there were, as the CLI prints them. */
   lines(): string[] {
-    return this.issues.map(formatIssue)
+    const lines = this.issues.map(formatIssue)
+    const rest = this.total - this.issues.length
+    if (rest > 0) lines.push(`… and ${rest} more problem(s) not listed; fix these first`)
+    return lines
   }
 }
 

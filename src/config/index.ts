@@ -14,6 +14,7 @@ export {
 } from './load'
 export { expandString, type Env } from './expand'
 export { parseDuration, formatDuration } from './duration'
-export { redact, secretsOf, scrubSecrets, maskKeyId, isSecretName, REDACTED } from './redact'
+export { redact, secretsOf, maskKeyId } from './redact'
+export { SecretScrubber, scrubSecrets, maskUrl, isSecretName, REDACTED } from './scrub'
 export { configToYaml, starterConfig, configReferenceMarkdown } from './render'
 export { configSchema, type SchemaNode } from './schema'

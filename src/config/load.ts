@@ -3,11 +3,12 @@
  * `TELEMETRYFLOW_*` environment overrides, validate once. The only module of the
  * agent that reads settings from files or the environment.
  */
-import { readFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
+import { isUtf8 } from 'node:buffer'
 import { homedir } from 'node:os'
 import { join, resolve, win32 } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
-import { ConfigError, type ConfigIssue } from './errors'
+import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml'
+import { ConfigError, MAX_LISTED_ISSUES, type ConfigIssue } from './errors'
 import { expandTree, type Env } from './expand'
 import { applyHeartbeatDefault } from './heartbeat-default'
 import { keyPathText, lineOf, type KeyPath } from './locate'
@@ -76,6 +77,9 @@ export function configSearchPaths(
   ]
 }
 
+/** Alias uses allowed when the YAML is turned into values (the yaml library's bomb guard). */
+const MAX_ALIAS_COUNT = 100
+
 const READ_ERRORS: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
@@ -84,34 +88,64 @@ const READ_ERRORS: Record<string, string> = {
   ENOTDIR: 'a parent of it is not a directory',
 }
 
-async function readSource(file: string): Promise<string> {
+/** A configuration file is a few KiB; anything past this is not one. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+function readError(file: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code ?? ''
+  return new ConfigError([
+    { source: file, message: `cannot read the config file: ${READ_ERRORS[code] ?? (err as Error).message}` },
+  ])
+}
+
+/**
+ * Reads a config file, refusing before parsing one that is too large or not text. With
+ * `missingOk`, a file that does not exist gives undefined.
+ */
+async function readConfigText(file: string, missingOk = false): Promise<string | undefined> {
+  let handle
   try {
-    return await readFile(file, 'utf8')
+    handle = await open(file, 'r')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? ''
-    throw new ConfigError([
-      {
-        source: file,
-        message: `cannot read the config file: ${READ_ERRORS[code] ?? (err as Error).message}`,
-      },
-    ])
+    const code = (err as NodeJS.ErrnoException).code
+    if (missingOk && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined
+    throw readError(file, err)
+  }
+  try {
+    const { size } = await handle.stat()
+    if (size > MAX_CONFIG_BYTES)
+      throw new ConfigError([
+        {
+          source: file,
+          message: `the config file is ${size} bytes, more than the ${MAX_CONFIG_BYTES} a configuration may have; is this the right file?`,
+        },
+      ])
+    const bytes = Buffer.alloc(MAX_CONFIG_BYTES + 1)
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0)
+    if (bytesRead > MAX_CONFIG_BYTES)
+      throw new ConfigError([
+        { source: file, message: `the config file is more than ${MAX_CONFIG_BYTES} bytes` },
+      ])
+    const data = bytes.subarray(0, bytesRead)
+    if (data.includes(0) || !isUtf8(data))
+      throw new ConfigError([
+        {
+          source: file,
+          message: 'the config file is not YAML text (it holds binary data); is this the right file?',
+        },
+      ])
+    return data.toString('utf8')
+  } catch (err) {
+    throw err instanceof ConfigError ? err : readError(file, err)
+  } finally {
+    await handle.close()
   }
 }
 
 async function findFile(paths: string[]): Promise<{ file: string; text: string } | undefined> {
   for (const file of paths) {
-    try {
-      return { file, text: await readFile(file, 'utf8') }
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue
-      throw new ConfigError([
-        {
-          source: file,
-          message: `cannot read the config file: ${READ_ERRORS[code ?? ''] ?? (err as Error).message}`,
-        },
-      ])
-    }
+    const text = await readConfigText(file, true)
+    if (text !== undefined) return { file, text }
   }
   return undefined
 }
@@ -121,7 +155,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const env = options.env ?? process.env
   if (options.configPath !== undefined) {
     const file = resolve(options.cwd ?? process.cwd(), options.configPath)
-    const text = await readSource(file)
+    const text = (await readConfigText(file))!
     return { ...parseConfig(text, { file, env }), file, searched: [] }
   }
   const searched = options.searchPaths ?? configSearchPaths(env, options.cwd)
@@ -138,11 +172,29 @@ export function parseConfig(
   const env = options.env ?? process.env
   const source = options.file
   const counter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => yamlIssue(e.message, e.pos[0], counter, source)))
+  // The yaml library's own `uniqueKeys` compares every pair of keys (11,000 keys: seconds);
+  // `duplicateKeys` does the same check in one pass.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false })
+  const errors = [...doc.errors.map((e) => ({ message: e.message, offset: e.pos[0] })), ...duplicateKeys(doc)]
+  if (errors.length > 0) {
+    const listed = errors.slice(0, MAX_LISTED_ISSUES)
+    throw new ConfigError(
+      listed.map((e) => yamlIssue(e.message, e.offset, counter, source)),
+      errors.length,
+    )
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {}
+  let raw: unknown
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}
+  } catch (err) {
+    // The yaml library's guard against alias bombs (`&a [*b, *b, …]` nested): refuse, plainly.
+    throw new ConfigError([
+      {
+        source,
+        message: `invalid YAML: its aliases (*name) expand too far (${(err as Error).message.toLowerCase()}); write the values out instead`,
+      },
+    ])
+  }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([
       {
@@ -160,7 +212,13 @@ export function parseConfig(
   })
 
   const expansion = expandTree(dropNulls(raw), env)
-  if (expansion.errors.length > 0) throw new ConfigError(expansion.errors.map((p) => at(p.path, p.message)))
+  if (expansion.errors.length > 0) {
+    const listed = expansion.errors.slice(0, MAX_LISTED_ISSUES)
+    throw new ConfigError(
+      listed.map((p) => at(p.path, p.message)),
+      expansion.errors.length,
+    )
+  }
   const tree = coerceExpanded(expansion.tree as Record<string, unknown>, expansion.expanded)
   // The upstream Go agent's keys: read as this agent's where they mean something, then
   // the environment overrides both.
@@ -170,17 +228,36 @@ export function parseConfig(
   applyHeartbeatDefault(tree)
   const { config, problems } = validateTree(tree)
   if (!config) {
+    // Locating a problem's line walks the document, so only the listed ones are located.
     throw new ConfigError(
-      problems.map((p) => {
+      problems.slice(0, MAX_LISTED_ISSUES).map((p) => {
         const origin = origins.get(p.path.join('/'))
         return origin
           ? { source: `$${origin}`, key: keyPathText(p.path), message: p.message }
           : at(p.path, p.message)
       }),
+      problems.length,
     )
   }
   const warnings = [...expansion.unset, ...upstream].map((p) => formatWarning(at(p.path, p.message)))
   return { config, warnings }
+}
+
+/** A key given twice in one mapping, where its second spelling starts. */
+function duplicateKeys(doc: Document): Array<{ message: string; offset: number }> {
+  const found: Array<{ message: string; offset: number }> = []
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>()
+      for (const { key } of map.items) {
+        const value = isScalar(key) ? key.value : key
+        if (seen.has(value))
+          found.push({ message: 'Map keys must be unique', offset: (isNode(key) && key.range?.[0]) || 0 })
+        seen.add(value)
+      }
+    },
+  })
+  return found
 }
 
 function formatWarning(issue: ConfigIssue): string {

@@ -16,7 +16,7 @@ export interface ValidationProblem {
 }
 
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+|\*):(\d{1,5})$/
-const ENDPOINT = /^(https?:\/\/)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?(\/\S*)?$/
+const ENDPOINT = /^(https?:\/\/([^\s/@]+@)?)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?(\/\S*)?$/
 
 function isRegex(text: string): boolean {
   try {

@@ -27,7 +27,7 @@ const keepBytes = (b: Buffer): Buffer => b
 
 /** `host:port` for grpc-js, from `host:port` or a URL. */
 export function grpcTarget(endpoint: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/]+)/i.exec(endpoint)
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?([^/]+)/i.exec(endpoint)
   return m ? m[1]! : endpoint.replace(/\/+$/, '')
 }
 

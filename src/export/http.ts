@@ -5,6 +5,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { promisify } from 'node:util'
 import { gzip as gzipCb } from 'node:zlib'
+import { readCapped } from './body'
 import { classifyHttp, networkFailure, parseRetryAfter } from './classify'
 import { outcomeOfResponse } from './grpc'
 import { exportHeaders, USER_AGENT } from './headers'
@@ -13,6 +14,9 @@ import { loadTls } from './tls'
 import type { ExportOutcome, ExporterOptions, Signal } from './types'
 
 const gzip = promisify(gzipCb)
+
+/** Of a collector's reply, only a partial success or an error status is of use: 64 KiB is ample. */
+export const MAX_RESPONSE_BYTES = 64 * 1024
 
 /** The URL a signal is posted to: `host:port` gets its scheme from TLS, a URL keeps its own. */
 export function httpUrl(o: ExporterOptions, signal: Signal): URL {
@@ -69,22 +73,21 @@ export class HttpTransport {
         url,
         { method: 'POST', agent: this.#agent, headers, signal: AbortSignal.timeout(timeoutMs) },
         (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('error', (err) => resolve(networkFailure(err)))
-          res.on('end', () => {
-            const data = Buffer.concat(chunks)
-            const status = res.statusCode ?? 0
-            if (status >= 200 && status < 300) {
-              const protobuf = String(res.headers['content-type'] ?? '').includes('protobuf')
-              resolve(protobuf ? outcomeOfResponse(signal, data) : { kind: 'ok' })
-              return
-            }
-            const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined)
-            resolve(
-              classifyHttp(status, errorMessage(data, String(res.headers['content-type'] ?? '')), retryAfter),
-            )
-          })
+          readCapped(res, MAX_RESPONSE_BYTES).then(
+            ({ data, truncated }) => {
+              const status = res.statusCode ?? 0
+              if (status >= 200 && status < 300) {
+                // An oversized success reply cannot be a partial success worth decoding.
+                const protobuf = String(res.headers['content-type'] ?? '').includes('protobuf')
+                resolve(protobuf && !truncated ? outcomeOfResponse(signal, data) : { kind: 'ok' })
+                return
+              }
+              const retryAfter = parseRetryAfter(res.headers['retry-after'] as string | undefined)
+              const contentType = truncated ? 'text/plain' : String(res.headers['content-type'] ?? '')
+              resolve(classifyHttp(status, errorMessage(data, contentType), retryAfter))
+            },
+            (err: Error) => resolve(networkFailure(err)),
+          )
         },
       )
       req.on('error', (err) => resolve(networkFailure(err)))

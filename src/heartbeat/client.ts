@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffDelay } from '../export/backoff'
 import type { Logger } from 'pino'
+import { maskUrl, SecretScrubber, urlSecrets } from '../config/scrub'
 import { USER_AGENT } from '../version'
 import { JsonTransport, type PostOutcome, type TlsOptions } from './transport'
 
@@ -83,7 +84,8 @@ export class HeartbeatClient {
   readonly #opts: Required<Omit<HeartbeatClientOptions, 'tls' | 'retry' | 'path'>>
   readonly #retry: Required<RetryOptions>
   readonly #url: URL
-  readonly #base: string
+  readonly #base: URL
+  readonly #scrubber: SecretScrubber
   readonly #transport: JsonTransport
   readonly #closing = new AbortController()
   #state: HeartbeatState = {
@@ -102,14 +104,15 @@ export class HeartbeatClient {
   constructor(options: HeartbeatClientOptions) {
     const base = new URL(options.apiEndpoint)
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-      throw new Error(`heartbeat: api_endpoint must be an http(s) URL, got "${options.apiEndpoint}"`)
+      throw new Error(`heartbeat: api_endpoint must be an http(s) URL, got "${maskUrl(options.apiEndpoint)}"`)
     }
-    this.#base = options.apiEndpoint.replace(/\/+$/, '')
+    this.#base = base
     const path = (options.path ?? '/agents/{agentId}/heartbeat').replace(
       /\{agentId\}/g,
       encodeURIComponent(options.agentId),
     )
-    this.#url = new URL(this.#base + (path.startsWith('/') ? path : `/${path}`))
+    this.#url = apiUrl(base, path)
+    this.#scrubber = new SecretScrubber([options.apiKeySecret, ...urlSecrets(options.apiEndpoint)])
     this.#opts = {
       apiEndpoint: options.apiEndpoint,
       agentId: options.agentId,
@@ -130,9 +133,9 @@ export class HeartbeatClient {
     this.#transport = new JsonTransport(options.tls)
   }
 
-  /** The heartbeat URL, with the agent id in it. */
+  /** The heartbeat URL, with the agent id in it, fit to print (credentials masked). */
   get url(): string {
-    return this.#url.toString()
+    return maskUrl(this.#url)
   }
 
   get state(): Readonly<HeartbeatState> {
@@ -185,7 +188,7 @@ export class HeartbeatClient {
       version: info.version,
       tags: info.tags ?? {},
     }
-    const result = await this.#deliver(new URL(`${this.#base}/agents`), body, [409])
+    const result = await this.#deliver(apiUrl(this.#base, '/agents'), body, [409])
     if (result.ok) this.#opts.logger.info({ agentId: this.#opts.agentId }, 'agent registered')
     else if (!result.unauthorized) this.#opts.logger.warn(`agent registration failed: ${result.error}`)
     return result
@@ -264,13 +267,13 @@ export class HeartbeatClient {
       this.#state.unauthorized = true
       this.#sinceRefused = 0
       this.#opts.logger.error(
-        { status, url: url.toString(), apiKeyId: this.#opts.apiKeyId },
-        `the TelemetryFlow API refused API key id "${this.#opts.apiKeyId}" (${status}) at ${url}: ` +
+        { status, url: maskUrl(url), apiKeyId: this.#opts.apiKeyId },
+        `the TelemetryFlow API refused API key id "${this.#opts.apiKeyId}" (${status}) at ${maskUrl(url)}: ` +
           `check telemetryflow.api_key_id and api_key_secret (or TELEMETRYFLOW_API_KEY_ID/_SECRET). ` +
           `Asking again only every ${this.#opts.unauthorizedEvery}th heartbeat until it is accepted`,
       )
     } else {
-      this.#opts.logger.debug({ status, url: url.toString() }, 'API key still refused')
+      this.#opts.logger.debug({ status, url: maskUrl(url) }, 'API key still refused')
     }
     return { ok: false, status, attempts, unauthorized: true, error }
   }
@@ -288,7 +291,16 @@ export class HeartbeatClient {
   }
 
   #redact(text: string): string {
-    const secret = this.#opts.apiKeySecret
-    return secret ? text.split(secret).join('[REDACTED]') : text
+    return this.#scrubber.scrub(text)
   }
+}
+
+/**
+ * `path` under the API base: appended to the base's path, the base's query (a `?token=…` some
+ * gateways want) and credentials kept.
+ */
+export function apiUrl(base: URL, path: string): URL {
+  const url = new URL(base)
+  url.pathname = base.pathname.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`)
+  return url
 }

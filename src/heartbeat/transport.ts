@@ -4,6 +4,7 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import { readCapped } from '../export/body'
 import { parseRetryAfter } from '../export/classify'
 
 /** What one attempt came to. */
@@ -68,22 +69,20 @@ export class JsonTransport {
           ...(signal ? { signal } : {}),
         },
         (response) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          response.on('data', (chunk: Buffer) => {
-            if (size < MAX_BODY) chunks.push(chunk)
-            size += chunk.length
-          })
-          response.on('end', () => {
-            const retryAfter = response.headers['retry-after']
-            finish({
-              status: response.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY),
-              retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, nowMs()),
-            })
-          })
-          response.on('error', (err) => finish({ body: '', error: describe(err) }))
-          response.on('aborted', () => finish({ body: '', error: 'response aborted' }))
+          readCapped(response, MAX_BODY).then(
+            ({ data }) => {
+              const retryAfter = response.headers['retry-after']
+              finish({
+                status: response.statusCode ?? 0,
+                body: data.toString('utf8'),
+                retryAfterMs: parseRetryAfter(
+                  Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+                  nowMs(),
+                ),
+              })
+            },
+            (err: Error) => finish({ body: '', error: describe(err) }),
+          )
         },
       )
       const timer = setTimeout(() => {

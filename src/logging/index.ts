@@ -3,16 +3,16 @@
  * readable line per record. Logs go to standard error (standard output stays free for
  * command output such as `collect --format json`) or, with `file`, are appended there.
  * Secrets are kept out twice: pino's `redact` paths for where they are known to live,
- * and a guard that replaces the configured secret values wherever they appear.
+ * and the one scrubber (`config/scrub.ts`) over every line written: configured secret values,
+ * URL passwords and credential-looking query values become `***`.
  */
 import pino, { type Logger } from 'pino'
 import type { LogFormat, LogLevel } from '../config'
-import { SecretGuard } from './guard'
+import { SecretScrubber } from '../config/scrub'
 import { formatTextLine } from './text'
 
 export type { Logger } from 'pino'
 export { formatTextLine } from './text'
-export { SecretGuard } from './guard'
 
 export interface LoggerOptions {
   level: LogLevel | 'silent'
@@ -43,7 +43,7 @@ export const REDACT_PATHS = [
   '*.headers["X-API-Key-Secret"]',
 ]
 
-const guards = new WeakMap<Logger, SecretGuard>()
+const guards = new WeakMap<Logger, SecretScrubber>()
 
 /** The log file cannot be opened (a configuration problem, reported without a stack). */
 export class LogFileError extends Error {
@@ -72,7 +72,7 @@ function sink(options: LoggerOptions): { write(chunk: string): unknown } {
 
 /** Creates the agent's logger. `secrets` are values that must never be written. */
 export function createLogger(options: LoggerOptions, secrets: readonly string[] = []): Logger {
-  const guard = new SecretGuard(secrets)
+  const guard = new SecretScrubber(secrets)
   const out = sink(options)
   const stream = {
     write(line: string): void {

@@ -1,12 +1,9 @@
-//! What every Unix shares, backends and the process alike: `statvfs`, the buffer lock
-//! (`flock`), replacing the process (`execv`) and the thread CPU clock.
+//! What every Unix shares, backends and the process alike: `statvfs`, replacing the process (`execv`) and the thread CPU clock.
 
 pub mod exec;
-pub mod lock;
 pub mod statvfs;
 
 pub use exec::replace_process;
-pub use lock::try_lock;
 
 use std::ffi::CStr;
 use std::sync::OnceLock;
