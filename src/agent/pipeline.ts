@@ -143,9 +143,15 @@ export class Pipeline {
       pollIntervalMs: l.poll_interval,
       resource: await this.#resource(identity),
       buffer: this.#o.buffer,
+      backlog: { maxBytes: l.max_backlog_mb * 1024 * 1024, waitingBytes: () => this.#waitingBytes() },
       logger: this.#o.logger,
     })
     this.#logs.start()
+  }
+
+  #waitingBytes(): number {
+    const s = this.#o.buffer.stats()
+    return s.memoryBytes + s.diskBytes
   }
 
   /** Carries the log collector's counters into the agent's self-metrics. */

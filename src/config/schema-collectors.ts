@@ -78,6 +78,12 @@ const logs = section('Log files followed and shipped as OTLP log records.', {
   ),
   max_line_bytes: int(16_384, 256, 16_777_216, 'Longer records are cut to this many bytes.'),
   poll_interval: duration('1s', 'How often files are checked for new lines and new files.'),
+  max_backlog_mb: int(
+    4,
+    1,
+    4096,
+    'Backpressure: while the buffer holds more unsent data than this (MiB as stored, all signals), log files are not read; their lines wait in the files and reading resumes as exports drain it. Bounds what a burst of log lines may hold in memory.',
+  ),
 })
 
 export const collectorsSchema = section('What the agent reads from the host.', {

@@ -97,6 +97,8 @@ export interface LogsCollectorConfig {
   max_line_bytes: number
   /** ms */
   poll_interval: number
+  /** MiB of unsent buffered data beyond which log files are not read. */
+  max_backlog_mb: number
 }
 
 export interface CollectorsConfig {

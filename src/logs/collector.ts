@@ -55,10 +55,13 @@ export class LogCollector {
     bytesRead: 0,
     truncatedLines: 0,
     rotations: 0,
+    backlogPauses: 0,
     errors: 0,
   }
   private polls = 0
+  /** More was left to read than one poll takes: poll again at once. */
   private backlog = false
+  private pausedThisPoll = false
   private running: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   private started = false
@@ -132,6 +135,7 @@ export class LogCollector {
     if (this.stopping && !this.started) return
     this.polls++
     this.backlog = false
+    this.pausedThisPoll = false
     let matched: Set<string>
     try {
       matched = new Set(await glob(this.opts.paths, { absolute: true, onlyFiles: true, dot: true }))
@@ -247,7 +251,9 @@ export class LogCollector {
     for (const old of [...group.draining]) {
       if (this.stopping) return
       const got = await this.readTail(group, old, this.filter.batch())
-      if (got === 0 && group.retiredBefore(old, this.polls)) await this.close(group, old)
+      // Paused by the backlog, "nothing new" says nothing about the file's end.
+      if (got === 0 && !this.pausedThisPoll && group.retiredBefore(old, this.polls))
+        await this.close(group, old)
     }
     if (group.active && !this.stopping) await this.readTail(group, group.active, carry)
   }
@@ -259,6 +265,7 @@ export class LogCollector {
     let pushed = 0
     try {
       for (;;) {
+        if (this.overBacklog()) break
         const n = await tail.read(this.chunk)
         if (n === 0) break
         got += n
@@ -272,11 +279,11 @@ export class LogCollector {
         }
         if (this.stopping) break
         if (pushed >= MAX_BATCHES_PER_FILE_POLL) {
-          this.backlog = true
+          this.backlog = !this.pausedThisPoll
           break
         }
       }
-      if (!got) tail.reader.flushRecord(emit)
+      if (!got && !this.pausedThisPoll) tail.reader.flushRecord(emit)
       await this.commit(group, tail, batch, tail.reader.safeOffset())
     } catch (err) {
       // Nothing read since the last push is lost: read it again next poll.
@@ -284,6 +291,16 @@ export class LogCollector {
       this.problem(group.path, err, `could not read or buffer log file ${group.path}`)
     }
     return got
+  }
+
+  /** Whether the buffer's unsent data is over the backlog limit (counted once per poll). */
+  private overBacklog(): boolean {
+    const limit = this.opts.backlog
+    if (!limit || limit.waitingBytes() <= limit.maxBytes) return false
+    if (!this.pausedThisPoll) this.counters.backlogPauses++
+    this.pausedThisPoll = true
+    this.backlog = false // wait a poll interval for the export to drain it
+    return true
   }
 
   /**

@@ -29,6 +29,12 @@ export interface LogCollectorOptions {
   /** Where batches go; it also stores each file's read position (its cursor). */
   buffer: BatchBuffer
   logger: Logger
+  /**
+   * Backpressure (as Fluent Bit's `mem_buf_limit`): while `waitingBytes()` — what the buffer
+   * holds unsent — is over `maxBytes`, files are not read; their unread lines wait in the files
+   * (the cursor keeps the position; rotated files stay open) and reading resumes as it drains.
+   */
+  backlog?: { maxBytes: number; waitingBytes: () => number }
   /** Injectable clock (unix ms) for the observed time, for tests. */
   now?: () => number
 }
@@ -45,6 +51,8 @@ export interface LogCollectorStats {
   truncatedLines: number
   /** Rotations seen: by rename or deletion (the path names another file, or none) and by truncation. */
   rotations: number
+  /** Reads stopped because the buffer's unsent data was over the backlog limit. */
+  backlogPauses: number
   /** File, glob and buffer errors (each logged). */
   errors: number
 }
