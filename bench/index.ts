@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: speed and memory as ratios against an alternative measured in
  * the same run. Machines are shared and noisy: read medians and ratios, not absolutes.
- * TFO_BENCH=native,pipeline,logs picks sections (default all).
+ * TFO_BENCH=native,pipeline,logs,footprint picks sections (default all).
  */
 import { benchNative } from './native.bench'
+import { benchFootprint } from './footprint.bench'
 import { benchLogs } from './logs.bench'
 import { benchPipeline } from './pipeline.bench'
 
@@ -11,6 +12,7 @@ const sections: Record<string, () => Promise<void>> = {
   native: benchNative,
   pipeline: benchPipeline,
   logs: benchLogs,
+  footprint: benchFootprint,
 }
 
 async function main(): Promise<void> {
