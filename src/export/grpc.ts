@@ -8,9 +8,9 @@
  * lost its connection while idle reconnects on its own at the next call.
  */
 import * as grpc from '@grpc/grpc-js'
-import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer'
 import { classifyGrpc, networkFailure } from './classify'
 import { exportHeaders, USER_AGENT } from './headers'
+import { outcomeOfResponse } from './response'
 import { decodeRpcStatus } from './status'
 import { loadTls } from './tls'
 import type { ExportOutcome, ExporterOptions, Signal } from './types'
@@ -118,27 +118,4 @@ function outcomeOfError(err: grpc.ServiceError): ExportOutcome {
   const details = err.metadata?.get('grpc-status-details-bin')[0]
   if (details instanceof Buffer) retryDelayMs = decodeRpcStatus(details)?.retryDelayMs
   return classifyGrpc(err.code, err.details, retryDelayMs)
-}
-
-/** Reads partial success; an empty or unreadable response body is a plain success. */
-export function outcomeOfResponse(signal: Signal, response: Uint8Array): ExportOutcome {
-  if (response.length === 0) return { kind: 'ok' }
-  try {
-    if (signal === 'metrics') {
-      const partial = ProtobufMetricsSerializer.deserializeResponse(response).partialSuccess
-      const rejected = Number(partial?.rejectedDataPoints ?? 0)
-      if (rejected > 0 || partial?.errorMessage) {
-        return { kind: 'ok', rejectedDataPoints: rejected, message: partial?.errorMessage ?? '' }
-      }
-    } else {
-      const partial = ProtobufLogsSerializer.deserializeResponse(response).partialSuccess
-      const rejected = Number(partial?.rejectedLogRecords ?? 0)
-      if (rejected > 0 || partial?.errorMessage) {
-        return { kind: 'ok', rejectedLogRecords: rejected, message: partial?.errorMessage ?? '' }
-      }
-    }
-  } catch {
-    // A body we cannot read still came with an OK status.
-  }
-  return { kind: 'ok' }
 }

@@ -7,8 +7,8 @@
  * const outcome = await exporter.send('metrics', body)   // ok | retryable | permanent
  * ```
  */
-import { GrpcTransport } from './grpc'
-import { HttpTransport } from './http'
+import type { GrpcTransport } from './grpc'
+import type { HttpTransport } from './http'
 import { warnSkipVerify } from './tls'
 import type { Exporter, ExporterOptions, ExportOutcome, Signal } from './types'
 
@@ -18,7 +18,11 @@ export { classifyGrpc, classifyHttp, parseRetryAfter } from './classify'
 
 export function createExporter(options: ExporterOptions): Exporter {
   warnSkipVerify(options)
-  const transport = options.protocol === 'http' ? new HttpTransport(options) : new GrpcTransport(options)
+  // Loaded for the protocol in use only: grpc-js alone is ~4 MB of resident memory.
+  const transport =
+    options.protocol === 'http'
+      ? new (require('./http') as { HttpTransport: typeof HttpTransport }).HttpTransport(options)
+      : new (require('./grpc') as { GrpcTransport: typeof GrpcTransport }).GrpcTransport(options)
   let closed = false
   return {
     async send(signal: Signal, body: Uint8Array, opts?: { timeoutMs?: number }): Promise<ExportOutcome> {
