@@ -20,6 +20,8 @@ export interface Received {
   requests: number
   resourceMetrics: number
   dataPoints: number
+  /** Log records received (OTLP logs). */
+  logRecords: number
 }
 
 export interface CountingCollector {
@@ -33,6 +35,7 @@ export interface CountingCollector {
 }
 
 const LINE = /"resource metrics": (\d+), "metrics": \d+, "data points": (\d+)/g
+const LOG_LINE = /"resource logs": \d+, "log records": (\d+)/g
 
 export async function startCountingCollector(): Promise<CountingCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'tfo-bench-otelcol-'))
@@ -60,9 +63,12 @@ service:
     metrics:
       receivers: [otlp]
       exporters: [debug]
+    logs:
+      receivers: [otlp]
+      exporters: [debug]
 `,
   )
-  const totals: Received = { requests: 0, resourceMetrics: 0, dataPoints: 0 }
+  const totals: Received = { requests: 0, resourceMetrics: 0, dataPoints: 0, logRecords: 0 }
   let tail = ''
   let log = ''
   let ready = false
@@ -84,6 +90,7 @@ service:
       totals.resourceMetrics += Number(m[1])
       totals.dataPoints += Number(m[2])
     }
+    for (const m of whole.matchAll(LOG_LINE)) totals.logRecords += Number(m[1])
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
