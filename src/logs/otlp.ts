@@ -39,9 +39,12 @@ export class LogEncoder {
   private readonly scope: Buffer
   /** Each path's two attributes, tags included (a handful of paths are followed at a time). */
   private readonly attributes = new Map<string, Buffer>()
-  /** Per record of the request being encoded: the body's UTF-8 length and the record's length. */
+  /** Per record of the request being encoded (reused): lengths, and the severity found. */
   private bodyLens = new Int32Array(1024)
   private recordLens = new Int32Array(1024)
+  private sevNumbers = new Int32Array(1024)
+  private sevBytes = new Int32Array(1024)
+  private sevTexts: string[] = []
 
   constructor(resource: Record<string, Scalar>) {
     const kvs = Object.entries(resource).map(([k, v]) => field(1, keyValue(k, v)))
@@ -56,14 +59,18 @@ export class LogEncoder {
     if (this.bodyLens.length < n) {
       this.bodyLens = new Int32Array(n)
       this.recordLens = new Int32Array(n)
+      this.sevNumbers = new Int32Array(n)
+      this.sevBytes = new Int32Array(n)
     }
-    const severities = new Array<{ number: number; text: string; bytes: number }>(n)
+    const sevTexts = this.sevTexts
     let scopeLogsLen = this.scope.length
     for (let i = 0; i < n; i++) {
       const text = texts[i]
       const severity = parseSeverity(text)
       const sevBytes = severity.text ? Buffer.byteLength(severity.text) : 0
-      severities[i] = { number: severity.number, text: severity.text, bytes: sevBytes }
+      this.sevNumbers[i] = severity.number
+      this.sevBytes[i] = sevBytes
+      sevTexts[i] = severity.text
       const bodyLen = Buffer.byteLength(text)
       const anyLen = 1 + varintLen(bodyLen) + bodyLen
       let len = 1 + varintLen(anyLen) + anyLen + attrs.length + 9
@@ -84,18 +91,19 @@ export class LogEncoder {
     pos += this.scope.copy(out, pos)
     const observedNs = BigInt(Math.round(observedMs * 1000)) * 1000n
     for (let i = 0; i < n; i++) {
-      const severity = severities[i]
+      const sevNumber = this.sevNumbers[i]
+      const sevText = sevTexts[i]
       const bodyLen = this.bodyLens[i]
       out[pos++] = LOG_RECORD
       pos = writeVarint(out, pos, this.recordLens[i])
-      if (severity.number) {
+      if (sevNumber) {
         out[pos++] = SEVERITY_NUMBER
-        pos = writeVarint(out, pos, severity.number)
+        pos = writeVarint(out, pos, sevNumber)
       }
-      if (severity.bytes) {
+      if (sevText) {
         out[pos++] = SEVERITY_TEXT
-        pos = writeVarint(out, pos, severity.bytes)
-        pos += out.write(severity.text, pos, 'utf8')
+        pos = writeVarint(out, pos, this.sevBytes[i])
+        pos += out.write(sevText, pos, 'utf8')
       }
       out[pos++] = BODY
       pos = writeVarint(out, pos, 1 + varintLen(bodyLen) + bodyLen)
@@ -106,6 +114,7 @@ export class LogEncoder {
       out[pos++] = OBSERVED_TIME
       pos = out.writeBigUInt64LE(observedNs, pos)
     }
+    sevTexts.length = 0
     if (pos !== out.length) throw new Error(`OTLP logs encoding wrote ${pos} of ${out.length} bytes`)
     return out
   }
