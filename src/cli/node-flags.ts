@@ -10,6 +10,10 @@
  * flags, before anything else is loaded. A supervisor (systemd, Docker, npx) sees nothing
  * but the command line change.
  *
+ * `npm run bench` (bench/footprint.bench.ts) prints what it buys, side by side with an agent
+ * run under node's defaults: 11–16 MB of steady resident memory at the default configuration
+ * (76.6 against 88.0 MB in one run), which is why it stays.
+ *
  * Flags the user already gave node (on its command line or in NODE_OPTIONS) win, and
  * `TFO_AGENT_NODE_FLAGS` replaces the list: empty, it turns the restart off.
  */
