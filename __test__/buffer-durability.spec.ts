@@ -26,7 +26,7 @@ function options(path: string, overrides: Partial<BufferOptions> = {}): BufferOp
 /** Runs the writer helper until it has printed `count` pushes, then SIGKILLs it mid-stream. */
 async function killWriterAfter(
   path: string,
-  mode: 'sync' | 'cursor',
+  mode: 'sync' | 'cursor' | 'outage',
   count: number,
 ): Promise<Map<number, number>> {
   const child = spawn(
@@ -143,6 +143,44 @@ describe('the batch buffer on disk', () => {
     assert.equal(buffer.stats().dropped.batches, 0)
     const next = await buffer.push({ signal: 'logs', body: bodyFor(0), dataPoints: 0 })
     assert.ok(next.id > Math.max(...ids), 'ids keep growing after the crash')
+    await buffer.close()
+  })
+
+  it('during an outage puts every batch on disk as it is pushed: a SIGKILL loses none whose push returned', async () => {
+    const path = join(root, 'outage-killed')
+    const printed = await killWriterAfter(path, 'outage', 50)
+
+    const buffer = await BatchBuffer.open(options(path))
+    const all = await buffer.take(10_000)
+    const ids = new Set(all.map((b) => b.id))
+    const missing = [...printed.keys()].filter((id) => !ids.has(id))
+    assert.deepEqual(missing, [], 'every batch whose push returned is on disk')
+    for (const b of all)
+      assert.ok(Buffer.from(b.body).equals(bodyFor(b.dataPoints)), `batch ${b.id} is byte-identical`)
+    await buffer.close()
+  })
+
+  it('holds in memory only the batches in flight during an outage; the rest, and batches given back, are on disk', async () => {
+    const path = join(root, 'outage-tiers')
+    const buffer = await BatchBuffer.open(options(path))
+    for (let i = 1; i <= 3; i++) await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+    assert.equal(buffer.stats().memoryBatches, 3, 'while exports succeed, new batches wait in memory')
+    await buffer.setOutage(true)
+    assert.equal(buffer.stats().diskBatches, 3, 'the first failed export moves what memory held to disk')
+    assert.equal(buffer.stats().memoryBatches, 0)
+    for (let i = 4; i <= 6; i++) {
+      await buffer.push({ signal: 'metrics', body: bodyFor(i), dataPoints: i })
+      assert.equal(buffer.stats().memoryBatches, 0, `batch ${i} is on disk when its push returns`)
+    }
+    const taken = await buffer.take(2)
+    buffer.release(taken)
+    await buffer.fail(await buffer.take(1), { permanent: false, error: 'down', countAttempt: false })
+    await buffer.persist()
+    const stats = buffer.stats()
+    assert.deepEqual([stats.memoryBatches, stats.diskBatches, stats.outage], [0, 6, true])
+    await buffer.setOutage(false)
+    await buffer.push({ signal: 'metrics', body: bodyFor(7), dataPoints: 7 })
+    assert.equal(buffer.stats().memoryBatches, 1, 'once an export succeeds, memory holds new batches again')
     await buffer.close()
   })
 

@@ -159,6 +159,7 @@ describe('the batch buffer', () => {
         retries: zero(),
         rejected: { batches: 1, dataPoints: 5 },
         corrupt: zero(),
+        disk_full: zero(),
       },
     })
     assert.deepEqual(

@@ -122,16 +122,18 @@ describe('the delivery log', () => {
 
   test('keeps different conditions apart, and writes a condition again once it had gone for a whole interval', () => {
     const r = rig()
-    const bad = (error: string) => ({ kind: 'permanent', error }) as const
-    r.log.outcome('metrics', bad('HTTP 400: bad data'), [batch(1)])
-    r.log.outcome('metrics', bad('HTTP 401: wrong key'), [batch(1)])
-    r.log.outcome('metrics', bad('HTTP 400: bad data'), [batch(1)])
+    // A refusal is a condition Exporting reports (a permanent outcome is judged by the flush first).
+    const bad = (error: string) =>
+      r.log.problem('error', `refused:${error}`, 'the endpoint refuses every batch', { error })
+    bad('HTTP 400: bad data')
+    bad('HTTP 401: wrong key')
+    bad('HTTP 400: bad data')
     assert.equal(r.records.filter((x) => x.level === 50).length, 2)
     r.advance(5 * MINUTE)
     r.log.tick() // the window with the repeat: "(again 1 time …)"
     r.advance(5 * MINUTE)
     r.log.tick() // a window without it: forgotten
-    r.log.outcome('metrics', bad('HTTP 400: bad data'), [batch(1)])
+    bad('HTTP 400: bad data')
     // Each line: the error and how many repeats it reports (none on a first line).
     const errors = r.records.filter((x) => x.level === 50).map((x) => `${x.error} ×${x.repeats ?? 0}`)
     assert.deepEqual(errors, [

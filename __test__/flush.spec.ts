@@ -126,4 +126,35 @@ describe('flushing the buffer', () => {
       [[1, 2], [3], [4]],
     )
   })
+
+  test('a batch sent again after an attempt that got no answer is counted as a re-send', async () => {
+    const b = await buffer(3)
+    await b.push({ signal: 'metrics', body: Uint8Array.of(1), dataPoints: 1 })
+    await b.push({ signal: 'metrics', body: Uint8Array.of(2), dataPoints: 1 })
+    const timedOut = sender({
+      kind: 'retryable',
+      error: 'no response: timed out',
+      unavailable: true,
+      outcomeUnknown: true,
+    })
+    await flushOnce(b, timedOut, opts)
+    const report = await flushOnce(b, sender({ kind: 'ok' }), opts)
+    assert.equal(report.exported.length, 2)
+    const stats = b.stats()
+    assert.equal(stats.exported, 2)
+    assert.equal(
+      stats.resent,
+      2,
+      'both went out once with no answer: the collector may hold two copies of each',
+    )
+    await b.push({ signal: 'metrics', body: Uint8Array.of(3), dataPoints: 1 })
+    await flushOnce(
+      b,
+      sender({ kind: 'retryable', error: 'no response: ECONNREFUSED', unavailable: true }),
+      opts,
+    )
+    await flushOnce(b, sender({ kind: 'ok' }), opts)
+    assert.equal(b.stats().resent, 2, 'a refused connection sent nothing: no re-send')
+    await b.close()
+  })
 })

@@ -281,6 +281,7 @@ test("the heartbeat's agent state, built from the stats, validates against the p
   stats.recordExport('logs', false)
   stats.recordDropped('buffer_full', 2, 250)
   stats.setBuffer({ memoryBatches: 1, memoryBytes: 100, diskBatches: 3, diskBytes: 900 })
+  stats.addBatches({ collected: 8, recovered: 1, sent: 3, resent: 1 })
   const agent = agentStateFrom(stats, { logs: { files: 2 }, process: { leftOut: 0 } })
   const systemInfo = toSystemInfo(heartbeatSnapshot(), {
     agentVersion: '1.2.3',
@@ -297,7 +298,13 @@ test("the heartbeat's agent state, built from the stats, validates against the p
     diskBatches: 3,
     diskBytes: 900,
   })
-  assert.deepEqual(agent.dropped, { batches: 2, dataPoints: 250 })
+  assert.deepEqual(agent.dropped, {
+    batches: 2,
+    dataPoints: 250,
+    byReason: { buffer_full: { batches: 2, dataPoints: 250 } },
+  })
+  // Where every batch went: 8 collected + 1 recovered = 3 sent + 4 buffered + 2 dropped.
+  assert.deepEqual(agent.batches, { collected: 8, recovered: 1, sent: 3, resent: 1, buffered: 4, dropped: 2 })
   assert.deepEqual(agent.exports, { ok: 1, failed: 1 })
   assert.equal(agent.lastSuccessfulExport, Math.floor((T0 + 1000) / 1000))
   const fresh = agentStateFrom(new AgentStats())

@@ -32,6 +32,7 @@ import type { HeartbeatLoop } from '../heartbeat'
 import { HostCollector, type HostCollectorOptions } from '../host-collector'
 import type { HostSnapshot } from '../native'
 import { VERSION } from '../version'
+import { BufferAccounting } from './accounting'
 import { CloudFacts } from './cloud'
 import { Exporting } from './exporting'
 import type { FlushReport } from './flush'
@@ -94,6 +95,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #keep: KeptParts = NOTHING_KEPT
   /** When each loop last started a run, so a reload keeps its cadence instead of running at once. */
   readonly #lastRun = new Map<string, { at: number; intervalMs: number }>()
+  #accounting!: BufferAccounting
   /** Bumped by every stop(), so work abandoned at a stop can tell. */
   #generation = 0
   readonly #startedAt = Date.now()
@@ -187,22 +189,11 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** What the log collector handed over at stop goes to disk; then the last export, and a word on what is left. */
   async #finish(finalExport: boolean, deadline: number): Promise<void> {
-    if (this.#buffer) {
-      await this.#buffer.persist()
-      if (finalExport) await this.#exporting?.drain(deadline - Date.now())
-      const left = this.#buffer.stats()
-      const batches = left.diskBatches + left.memoryBatches
-      if (this.#reloading) {
-        // A reload reopens the same buffer at once: nothing to say about the next start.
-      } else if (batches > 0) {
-        this.#logger.info(
-          { batches, bytes: left.diskBytes + left.memoryBytes },
-          'buffered data kept on disk for the next start',
-        )
-      } else {
-        this.#logger.info('all buffered data was sent')
-      }
-    }
+    if (!this.#buffer) return
+    await this.#buffer.persist()
+    if (finalExport) await this.#exporting?.drain(deadline - Date.now())
+    // A reload reopens the same buffer at once: nothing to say about the next start.
+    if (!this.#reloading) this.#accounting.farewell(this.#buffer, this.#logger)
   }
 
   /**
@@ -251,11 +242,13 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   health(): HealthReport {
+    this.#updateBufferGauges()
     return evaluateHealth(this.#stats, Date.now(), { version: VERSION, agentId: this.#config.agent.id })
   }
 
   /** `/metrics`: the newest status sample's stats, with its sequence number. */
   metricsText(): string {
+    this.#updateBufferGauges()
     return this.#feed ? this.#feed.metricsText() : renderPrometheus(this.#stats, this.#info())
   }
 
@@ -275,6 +268,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // A reload keeps the counters: /metrics counters and the dropped counts never go back.
     if (this.#stats) Object.assign(this.#stats, settings)
     else this.#stats = new AgentStats({ startTimeMs: this.#startedAt, ...settings })
+    this.#accounting ??= new BufferAccounting(this.#stats)
     this.#feed ??= new StatusFeed({
       stats: this.#stats,
       info: this.#info(),
@@ -310,7 +304,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (store) {
       this.#buffer = store.buffer
       this.#buffer.on('drop', (e: DropEvent) => this.#stats.recordDropped(e.reason, e.batches, e.dataPoints))
-      this.#updateBufferGauges()
+      this.#accounting.opened(this.#buffer, this.#reloading)
+      // A backlog on disk: until an export succeeds, treat it as an outage (new batches to disk).
+      if (this.#buffer.stats().diskBatches > 0) await this.#buffer.setOutage(true)
       this.#exporter = createExporter(o.exporterOptions(c, log))
       this.#exporting = new Exporting({
         config: c,
@@ -347,7 +343,11 @@ export class Agent extends EventEmitter<AgentEvents> {
         startedAt: this.#startedAt,
         snapshot: () => this.#heartbeatSnapshot(),
         cloud: () => this.#cloud.get(),
-        collectorStates: () => this.#pipeline?.collectorStates(),
+        collectorStates: () => {
+          // The counts and gauges of one moment: the accounting adds up in every heartbeat.
+          this.#updateBufferGauges()
+          return this.#pipeline?.collectorStates()
+        },
       })
       this.#heartbeat = heartbeat.loop
       this.#closeHeartbeat = heartbeat.close
@@ -398,14 +398,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   #updateBufferGauges(): void {
     this.#pipeline?.syncStats()
-    const b = this.#buffer?.stats()
-    if (!b) return
-    this.#stats.setBuffer({
-      memoryBatches: b.memoryBatches,
-      memoryBytes: b.memoryBytes,
-      diskBatches: b.diskBatches,
-      diskBytes: b.diskBytes,
-    })
+    if (this.#buffer) this.#accounting.sync(this.#buffer)
   }
 
   /** A loop of its own for `task`; it never overlaps itself, and its errors are logged and emitted. */

@@ -85,22 +85,16 @@ export class DeliveryLog {
     }
     this.#failed++
     const fields = { endpoint: this.#o.endpoint, error: outcome.error }
-    if (outcome.kind === 'permanent') {
-      this.problem(
-        'error',
-        `permanent:${outcome.error}`,
-        'the collector rejected a batch for good; it is discarded and counted as dropped',
-        fields,
-      )
-    } else {
-      const b = this.#o.buffered()
-      this.problem(
-        'warn',
-        `retryable:${outcome.error}`,
-        'cannot reach the collector; data waits in the buffer and is sent when it is back',
-        { ...fields, buffered_batches: b.memoryBatches + b.diskBatches },
-      )
-    }
+    // A refusal is not yet a drop: the flush judges it (dropped only while the endpoint accepts
+    // others, else held), and Exporting says which, as a condition of its own.
+    if (outcome.kind === 'permanent') return
+    const b = this.#o.buffered()
+    this.problem(
+      'warn',
+      `retryable:${outcome.error}`,
+      'cannot reach the collector; data waits in the buffer and is sent when it is back',
+      { ...fields, buffered_batches: b.memoryBatches + b.diskBatches },
+    )
   }
 
   /**

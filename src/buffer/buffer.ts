@@ -8,11 +8,18 @@
  * without merging. An entry is in the memory tier (body held here) or the disk tier (body in
  * LMDB; held here too only until its write commits). A disk batch handed out by `take` stays on
  * disk until it is acknowledged, so a crash mid-export loses nothing.
+ *
+ * The guarantee (DESIGN.md "The buffer's guarantee"): while exports succeed, a batch may sit in
+ * memory until the next flush; during an outage (`setOutage(true)`, from the first failed
+ * export until one succeeds) every batch is committed to disk as it is pushed, and memory
+ * holds only what is in flight. When the disk refuses writes (full), batches are held in
+ * memory up to `memoryMaxBytes`, the oldest beyond it dropped as `disk_full`.
  */
 import { EventEmitter } from 'node:events'
 import pino, { type Logger } from 'pino'
-import { decode, encode } from './codec'
-import { oldestCovering, staleHead, toBatch, type Entry } from './entry'
+import { decode } from './codec'
+import { BATCH_OVERHEAD_BYTES, newEntry, oldestCovering, staleHead, toBatch, type Entry } from './entry'
+import { DiskTier } from './disk-tier'
 import { Store, logMovedAside, type WriteItem } from './store'
 import { Tally } from './tally'
 import type {
@@ -27,8 +34,7 @@ import type {
   Signal,
 } from './types'
 
-/** Bytes counted per batch on top of its body (metadata, keys, map entry). */
-export const BATCH_OVERHEAD_BYTES = 64
+export { BATCH_OVERHEAD_BYTES } from './entry'
 /** Ids are reserved on disk in blocks, so a restart never hands out an id twice. */
 const ID_BLOCK = 1024
 
@@ -40,8 +46,14 @@ export class BatchBuffer extends EventEmitter {
   private nextId: number
   private reservedUntil: number
   private reservation: Promise<void> = Promise.resolve()
-  private readonly pending = new Set<Promise<void>>()
+  private readonly disk: DiskTier
+  /** From the first failed export until one succeeds: every push goes to disk at once. */
+  private outage = false
+  /** The full-disk spell whose first `disk_full` drop was logged (the rest are only counted). */
+  private saidDiskFullDrop = -1
   private closed = false
+  /** Drops made during `open`, emitted once it has returned. */
+  private opening: DropEvent[] | undefined = []
   private readonly log: Logger
   private readonly now: () => number
 
@@ -56,6 +68,7 @@ export class BatchBuffer extends EventEmitter {
     this.now = opts.now ?? Date.now
     this.nextId = nextId
     this.reservedUntil = nextId
+    this.disk = new DiskTier(store, this.log, this.now)
   }
 
   /** Opens (or creates) the buffer at `opts.path`; a corrupt store is moved aside, never fatal. */
@@ -76,73 +89,78 @@ export class BatchBuffer extends EventEmitter {
     const moved = opened.movedAside
     if (moved) {
       buffer.tally.storesMovedAside++
-      buffer.tally.drop('corrupt', moved.lostBatches, moved.lostDataPoints)
+      buffer.announce({ reason: 'corrupt', batches: moved.lostBatches, dataPoints: moved.lostDataPoints })
       logMovedAside(buffer.log, opts.path, moved)
     }
     buffer.allocateIdBlock()
     await buffer.reservation
     buffer.dropStale(now())
     buffer.enforceSize()
-    if (moved) {
-      // Emitted after the caller's `await open()` has resumed, so a listener attached then sees it.
-      const event: DropEvent = {
-        reason: 'corrupt',
-        batches: moved.lostBatches,
-        dataPoints: moved.lostDataPoints,
-      }
-      setImmediate(() => buffer.emit('drop', event))
-    }
+    // Drops made while opening are emitted after the caller's `await open()` has resumed,
+    // so a listener attached then sees every one.
+    const opening = buffer.opening ?? []
+    buffer.opening = undefined
+    setImmediate(() => {
+      for (const event of opening) buffer.emit('drop', event)
+    })
     return buffer
   }
 
   async push(input: BatchInput, opts: PushOptions = {}): Promise<Batch> {
     this.assertOpen()
-    if (!(input.body instanceof Uint8Array)) throw new TypeError('batch body must be a Uint8Array')
-    if (input.signal !== 'metrics' && input.signal !== 'logs')
-      throw new TypeError(`unknown signal ${String(input.signal)}`)
     const now = this.now()
+    const entry = newEntry(input, this.nextId, now, this.opts.compression)
     if (this.nextId >= this.reservedUntil) this.allocateIdBlock()
+    this.nextId++
     const reservation = this.reservation
-    const { stored, encoding } = encode(input.body, this.opts.compression)
-    const entry: Entry = {
-      id: this.nextId++,
-      signal: input.signal,
-      body: stored,
-      bodyLength: stored.byteLength,
-      encoding,
-      dataPoints: input.dataPoints,
-      createdAt: input.createdAt ?? now,
-      attempts: 0,
-      size: stored.byteLength + BATCH_OVERHEAD_BYTES,
-      tier: 'memory',
-      inFlight: false,
-    }
     this.entries.set(entry.id, entry)
     this.memory.set(entry.id, entry)
     this.tally.hold(entry, +1)
     this.tally.pushed++
     const batch = toBatch(entry, input.body)
 
-    const toDisk = this.opts.syncWrites || opts.cursor !== undefined
-    const written = toDisk ? this.moveToDisk([entry], opts.cursor) : undefined
+    const toDisk = this.opts.syncWrites || this.outage || opts.cursor !== undefined
+    // During an outage, batches held in memory while the disk was full go along with it.
+    const held = this.outage ? [...this.memory.values()].filter((e) => !e.inFlight) : [entry]
+    const written =
+      opts.cursor !== undefined || (toDisk && this.disk.writable())
+        ? this.moveToDisk(held, opts.cursor)
+        : undefined
     this.dropStale(now)
     this.enforceSize()
-    if (!toDisk) this.spill()
+    this.fitMemory()
 
+    await reservation
     try {
-      await reservation
       if (written) {
         await written
-        await this.store.flushed()
+        if (this.opts.syncWrites || opts.cursor) await this.store.flushed()
         if (opts.cursor) this.cursorMap.set(opts.cursor.key, opts.cursor.value)
       }
     } catch (err) {
-      // The caller still holds the batch and learns it was not stored: don't keep a copy too.
+      if (!opts.cursor) {
+        // The disk refused it: the batch is held in memory (within its limit) instead.
+        this.fitMemory()
+        return batch
+      }
+      // The caller keeps its records and cursor and learns they were not stored: no copy here.
       if (this.entries.has(entry.id)) this.forget(entry)
       this.tally.pushed--
       throw err
     }
     return batch
+  }
+
+  /**
+   * Exports are failing (`true`) or succeed again (`false`). Entering an outage moves every
+   * batch held in memory (and not in flight) to disk; during it, pushes go to disk at once.
+   */
+  async setOutage(on: boolean): Promise<void> {
+    this.assertOpen()
+    if (this.outage === on) return
+    this.outage = on
+    const held = [...this.memory.values()].filter((e) => !e.inFlight)
+    if (on && held.length && this.disk.writable()) await this.moveToDisk(held).catch(() => undefined)
   }
 
   /** Up to `max` batches, oldest first across memory and disk, marked in flight. */
@@ -184,9 +202,10 @@ export class BatchBuffer extends EventEmitter {
       if (!entry) continue
       this.forget(entry)
       this.tally.exported++
+      if (entry.uncertain) this.tally.resent++
       if (entry.tier === 'disk') onDisk.push(id)
     }
-    if (onDisk.length) await this.track(this.store.remove(onDisk))
+    await this.disk.remove(onDisk)
   }
 
   /** The export failed: count the attempt (unless told not to) and keep the batch on disk, or drop it. */
@@ -203,14 +222,16 @@ export class BatchBuffer extends EventEmitter {
         this.tally.inFlight--
       }
       if (reason.countAttempt !== false) entry.attempts++
+      if (reason.outcomeUnknown) entry.uncertain = true
       if (reason.permanent) rejected.push(entry)
       else if (entry.attempts >= this.opts.maxRetries) exhausted.push(entry)
       else keep.push(entry)
     }
     this.drop(rejected, 'rejected', reason.error)
     this.drop(exhausted, 'retries', reason.error)
-    if (keep.length) await this.moveToDisk(keep).catch(() => undefined)
+    if (keep.length && this.disk.writable()) await this.moveToDisk(keep).catch(() => undefined)
     this.enforceSize()
+    this.fitMemory()
   }
 
   /**
@@ -219,22 +240,27 @@ export class BatchBuffer extends EventEmitter {
    */
   release(batches: Batch[]): void {
     this.assertOpen()
+    const back: Entry[] = []
     for (const { id } of batches) {
       const entry = this.entries.get(id)
       if (entry?.inFlight) {
         entry.inFlight = false
         this.tally.inFlight--
+        if (entry.tier === 'memory') back.push(entry)
       }
     }
+    if (this.outage && back.length && this.disk.writable()) void this.moveToDisk(back).catch(() => undefined)
   }
 
-  /** Shutdown: everything held in memory (in flight or not) goes to disk, fsync'd. */
+  /**
+   * Shutdown: everything held in memory (in flight or not) goes to disk, fsync'd. Never
+   * rejects: on a full disk what could not be written stays in memory (`close` counts it).
+   */
   async persist(): Promise<void> {
     this.assertOpen()
     const inMemory = [...this.memory.values()]
-    if (inMemory.length) await this.moveToDisk(inMemory)
-    await Promise.all(this.pending)
-    await this.store.flushed()
+    if (inMemory.length) await this.moveToDisk(inMemory).catch(() => undefined)
+    await this.disk.settled()
   }
 
   /**
@@ -243,14 +269,14 @@ export class BatchBuffer extends EventEmitter {
    */
   async setCursor(key: string, value: unknown): Promise<void> {
     this.assertOpen()
-    await this.track(this.store.write([], { key, value }))
+    await this.disk.write([], { key, value })
     this.cursorMap.set(key, value)
   }
 
   /** Forgets a cursor (its file is gone). */
   async deleteCursor(key: string): Promise<void> {
     this.assertOpen()
-    await this.track(this.store.removeCursor(key))
+    await this.disk.track(this.store.removeCursor(key))
     this.cursorMap.delete(key)
   }
 
@@ -264,7 +290,8 @@ export class BatchBuffer extends EventEmitter {
 
   stats(): BufferStats {
     const first = this.entries.values().next()
-    return this.tally.snapshot(first.done ? 0 : Math.max(0, this.now() - first.value.createdAt))
+    const oldestAgeMs = first.done ? 0 : Math.max(0, this.now() - first.value.createdAt)
+    return this.tally.snapshot(oldestAgeMs, { outage: this.outage, diskFull: this.disk.full })
   }
 
   /** Persists what is in memory, then closes the store. Idempotent. */
@@ -272,6 +299,9 @@ export class BatchBuffer extends EventEmitter {
     if (this.closed) return
     try {
       await this.persist()
+      // Only a full disk leaves batches in memory now: they end with the process.
+      const lost = [...this.memory.values()]
+      if (lost.length) this.drop(lost, 'disk_full', 'the disk was full at shutdown')
     } finally {
       this.closed = true
       this.entries.clear()
@@ -286,8 +316,10 @@ export class BatchBuffer extends EventEmitter {
 
   private allocateIdBlock(): void {
     this.reservedUntil = this.nextId + ID_BLOCK
-    this.reservation = this.store.reserveIds(this.reservedUntil)
-    this.reservation.catch(() => undefined)
+    // If it fails (a full disk) no harm is done: at open, ids continue after the last batch stored.
+    const reserved = this.store.reserveIds(this.reservedUntil)
+    this.disk.bestEffort(reserved)
+    this.reservation = reserved.catch(() => undefined)
   }
 
   /** Writes entries (body too if it is only in memory) to disk; they count as disk at once. */
@@ -296,30 +328,32 @@ export class BatchBuffer extends EventEmitter {
       this.setTier(entry, 'disk')
       return { meta: entry, body: entry.body }
     })
-    const written = this.store.write(items, cursor)
-    this.track(
-      written.then(
-        () => {
-          for (const entry of entries) if (entry.tier === 'disk') entry.body = undefined
-        },
-        (err: Error) => {
-          this.log.error(
-            { err, batches: entries.length },
-            'buffer could not write batches to disk; keeping them in memory',
-          )
-          for (const entry of entries)
-            if (this.entries.has(entry.id) && entry.body) this.setTier(entry, 'memory')
-        },
-      ),
+    // The disk tier logs a failure (once per full spell); the entries come back to memory.
+    return this.disk.write(items, cursor).then(
+      () => {
+        for (const entry of entries) if (entry.tier === 'disk') entry.body = undefined
+      },
+      (err: unknown) => {
+        for (const entry of entries)
+          if (this.entries.has(entry.id) && entry.body) this.setTier(entry, 'memory')
+        throw err
+      },
     )
-    return written
   }
 
-  /** The memory limit is reached: the oldest memory batches go to disk. */
-  private spill(): void {
+  /**
+   * Over the memory limit: the oldest memory batches go to disk, or, while the disk
+   * refuses writes, the oldest not in flight are dropped as `disk_full`.
+   */
+  private fitMemory(): void {
     const excess = this.tally.tiers.memory.bytes - this.opts.memoryMaxBytes
-    const out = oldestCovering(this.memory.values(), excess, false)
-    if (out.length) void this.moveToDisk(out).catch(() => undefined)
+    if (excess <= 0) return
+    if (this.disk.writable()) {
+      const out = oldestCovering(this.memory.values(), excess, false)
+      if (out.length) void this.moveToDisk(out).catch(() => this.fitMemory())
+      return
+    }
+    this.drop(oldestCovering(this.memory.values(), excess, true), 'disk_full', 'the disk is full')
   }
 
   private dropStale(now: number): void {
@@ -341,8 +375,12 @@ export class BatchBuffer extends EventEmitter {
       dataPoints += entry.dataPoints
       if (entry.tier === 'disk') onDisk.push(entry.id)
     }
-    if (onDisk.length) void this.track(this.store.remove(onDisk)).catch(() => undefined)
-    this.tally.drop(reason, entries.length, dataPoints)
+    void this.disk.remove(onDisk)
+    this.announce({ reason, batches: entries.length, dataPoints })
+    if (reason === 'disk_full') {
+      if (this.saidDiskFullDrop === this.disk.spells) return
+      this.saidDiskFullDrop = this.disk.spells
+    }
     this.log.warn(
       {
         reason,
@@ -353,7 +391,13 @@ export class BatchBuffer extends EventEmitter {
       },
       `buffer dropped ${entries.length} batch(es) with ${dataPoints} data point(s) (${reason})`,
     )
-    this.emit('drop', { reason, batches: entries.length, dataPoints } satisfies DropEvent)
+  }
+
+  /** Counts a drop and tells the listeners (after `open` has returned, for drops made in it). */
+  private announce(event: DropEvent): void {
+    this.tally.drop(event.reason, event.batches, event.dataPoints)
+    if (this.opening) this.opening.push(event)
+    else this.emit('drop', event)
   }
 
   private forget(entry: Entry): void {
@@ -373,16 +417,5 @@ export class BatchBuffer extends EventEmitter {
     this.tally.hold(entry, +1)
     if (tier === 'disk') this.memory.delete(entry.id)
     else this.memory.set(entry.id, entry)
-  }
-
-  /** Remembers a write until it settles, so persist/close can wait for all of them. */
-  private track(p: Promise<void>): Promise<void> {
-    const settled = p.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.pending.add(settled)
-    void settled.then(() => this.pending.delete(settled))
-    return p
   }
 }

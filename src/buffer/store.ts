@@ -16,6 +16,7 @@ import { inspectDataFile } from './lmdb-file'
 import { moveAside, pathKind, replaceLocked, type Held, type MovedAside } from './moved-aside'
 import { lockStore } from './lock'
 import { rebuildFromPages } from './salvage'
+import { committed } from './write-error'
 import type { Signal } from './types'
 
 export const FORMAT_VERSION = 1
@@ -225,7 +226,19 @@ export class Store {
   }
 
   private static openEnv(path: string): Store {
-    const env = open({ path, maxDbs: 8, noSync: false, strictAsyncOrder: true, encoding: 'msgpack' })
+    const env = open({
+      path,
+      maxDbs: 8,
+      noSync: false,
+      strictAsyncOrder: true,
+      encoding: 'msgpack',
+      // A failed commit (a full disk) must settle every promise lmdb-js hands out. With event-turn
+      // batching it opens each turn's batch with a commit promise nothing awaits (an unhandled
+      // rejection); with overlapping sync its `flushed` promise never settles (close would hang).
+      // Without either, a commit is written and synced in one step, as durable as before.
+      eventTurnBatching: false,
+      overlappingSync: false,
+    })
     const isNew = (env.getStats() as { entryCount: number }).entryCount === 0
     const store = new Store(
       env,
@@ -328,7 +341,7 @@ export class Store {
 
   /** Writes batches (and optionally a cursor) in one transaction; resolves once committed. */
   async write(items: WriteItem[], cursor?: { key: string; value: unknown }): Promise<void> {
-    await this.env.transaction(() => {
+    await this.commit(() => {
       for (const item of items) this.putItem(item)
       if (cursor) this.cursorDb.putSync(cursor.key, cursor.value)
     })
@@ -336,13 +349,13 @@ export class Store {
 
   /** Deletes a cursor; resolves once committed. */
   async removeCursor(key: string): Promise<void> {
-    await this.env.transaction(() => {
+    await this.commit(() => {
       this.cursorDb.removeSync(key)
     })
   }
 
   async remove(ids: number[]): Promise<void> {
-    await this.env.transaction(() => {
+    await this.commit(() => {
       for (const id of ids) {
         this.bodies.removeSync(id)
         this.metas.removeSync(id)
@@ -352,7 +365,12 @@ export class Store {
 
   /** Persists the first id not yet handed out, so ids never repeat across restarts. */
   async reserveIds(until: number): Promise<void> {
-    await this.env.transaction(() => this.state.putSync('reservedUntil', until))
+    await this.commit(() => this.state.putSync('reservedUntil', until))
+  }
+
+  /** One write transaction; rejects with a `StoreWriteError` when it does not commit. */
+  private commit(work: () => void): Promise<void> {
+    return committed(this.env.transaction(work))
   }
 
   /** A copy of the body (LMDB's own buffer is only valid until the next read). */
@@ -360,10 +378,10 @@ export class Store {
     return this.bodies.getBinary(id)
   }
 
-  /** Resolves when every write issued so far is committed and fsync'd. */
+  /** Resolves when every write issued so far is committed and fsync'd (a failed write rejects its own caller only). */
   async flushed(): Promise<void> {
-    await this.env.committed
-    await this.env.flushed
+    await Promise.resolve(this.env.committed).catch(() => undefined)
+    await Promise.resolve(this.env.flushed).catch(() => undefined)
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 /** The buffer's counters: what each tier holds, and everything pushed, exported and dropped. */
 import type { BufferStats, DropReason } from './types'
 
-const REASONS: DropReason[] = ['size', 'age', 'retries', 'rejected', 'corrupt']
+const REASONS: DropReason[] = ['size', 'age', 'retries', 'rejected', 'corrupt', 'disk_full']
 
 export interface Sized {
   tier: 'memory' | 'disk'
@@ -13,6 +13,7 @@ export class Tally {
   inFlight = 0
   pushed = 0
   exported = 0
+  resent = 0
   storesMovedAside = 0
   readonly dropped = {
     batches: 0,
@@ -39,7 +40,7 @@ export class Tally {
     this.dropped.byReason[reason].dataPoints += dataPoints
   }
 
-  snapshot(oldestAgeMs: number): BufferStats {
+  snapshot(oldestAgeMs: number, state: Pick<BufferStats, 'outage' | 'diskFull'>): BufferStats {
     const byReason = Object.fromEntries(REASONS.map((r) => [r, { ...this.dropped.byReason[r] }]))
     return {
       memoryBatches: this.tiers.memory.batches,
@@ -50,6 +51,8 @@ export class Tally {
       oldestAgeMs,
       pushed: this.pushed,
       exported: this.exported,
+      resent: this.resent,
+      ...state,
       dropped: {
         batches: this.dropped.batches,
         dataPoints: this.dropped.dataPoints,

@@ -56,7 +56,13 @@ export interface PushOptions {
   cursor?: { key: string; value: unknown }
 }
 
-export type DropReason = 'size' | 'age' | 'retries' | 'rejected' | 'corrupt'
+/**
+ * Why batches were given up: over `max_size_mb` (`size`), older than `max_age` (`age`),
+ * out of retries, refused by the collector while it accepted others (`rejected`),
+ * unreadable (`corrupt`), or held in memory while the disk was full and over the memory
+ * limit (`disk_full`).
+ */
+export type DropReason = 'size' | 'age' | 'retries' | 'rejected' | 'corrupt' | 'disk_full'
 
 /** Payload of the `'drop'` event. */
 export interface DropEvent {
@@ -74,6 +80,11 @@ export interface FailReason {
    * collector was unreachable: the batch waits on disk, bounded by age and size only.
    */
   countAttempt?: boolean
+  /**
+   * The request went out but no answer came (a timeout): the collector may have stored it,
+   * so a later successful send is counted as a re-send.
+   */
+  outcomeUnknown?: boolean
 }
 
 export interface BufferStats {
@@ -88,6 +99,12 @@ export interface BufferStats {
   pushed: number
   /** Batches acknowledged since open. */
   exported: number
+  /** Of those, batches sent again after an attempt with no answer (the collector may hold two copies). */
+  resent: number
+  /** Exports are failing: every push goes to disk at once. */
+  outage: boolean
+  /** The disk refuses writes: batches are held in memory, the oldest beyond its limit dropped. */
+  diskFull: boolean
   dropped: {
     batches: number
     dataPoints: number

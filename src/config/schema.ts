@@ -61,7 +61,14 @@ const telemetryflow = section(
         'Retries of one heartbeat within its interval (at most 3 are used). Exported batches are retried by the buffer: see `buffer.max_retries`.',
       ),
       initial_interval: duration('1s', 'Wait before the first retry.'),
-      max_interval: duration('30s', 'Upper bound of the wait between retries.'),
+      max_interval: duration(
+        '30s',
+        "Upper bound of the agent's own wait between retries (its backoff); a collector's Retry-After is bounded by `max_retry_after`.",
+      ),
+      max_retry_after: duration(
+        '5m',
+        'Longest wait honoured when a collector asks for one (HTTP Retry-After, gRPC RetryInfo); a longer request is cut to this, per endpoint.',
+      ),
       multiplier: {
         type: 'number',
         default: 2,

@@ -20,6 +20,8 @@ export interface RetryConfig {
   initial_interval: number
   /** ms */
   max_interval: number
+  /** ms */
+  max_retry_after: number
   multiplier: number
 }
 

@@ -21,6 +21,11 @@ export type ExportOutcome =
        * data, so the attempt is not counted against the batch's retries.
        */
       unavailable?: boolean
+      /**
+       * The request went out and no answer came (a timeout, a connection reset): the
+       * collector may have stored it, so sending it again may make a duplicate.
+       */
+      outcomeUnknown?: boolean
     }
   /** Rejected for good (bad data, bad credentials, no such service): discard the batch. */
   | {
@@ -28,6 +33,8 @@ export type ExportOutcome =
       error: string
       /** Refused for its size (HTTP 413, gRPC RESOURCE_EXHAUSTED without retry info): smaller requests may pass. */
       tooLarge?: boolean
+      /** The status as a short code (`HTTP 404`, `gRPC UNIMPLEMENTED`), to tell refusals apart. */
+      code?: string
     }
 
 export interface TlsOptions {

@@ -9,6 +9,9 @@
  *   some snapshot groups failing, the buffer nearly full or dropping data. A restart
  *   would not fix any of these and would lose what is in memory, so it is not asked for.
  * - `starting` (200): no collection yet, within three collection intervals of start.
+ *   An endpoint that refuses every batch (wrong path, key or protocol; a failing proxy)
+ *   makes the exporter check `unhealthy`, with the reason and the fix, but the agent
+ *   only `degraded`: a restart cannot fix a configuration, and the data is held.
  * - `unhealthy` (503): no collection for three intervals (the scheduler is stuck).
  * - `stopping` (503): shutting down; it will be gone shortly.
  */
@@ -40,6 +43,17 @@ export interface HealthReport {
     diskBytes: number
     droppedBatches: number
     droppedDataPoints: number
+    /** Exports are failing: every batch goes to disk as it is collected. */
+    outage: boolean
+    /** The disk refuses writes: batches are held in memory up to its limit. */
+    diskFull: boolean
+  }
+  /** Where every batch went: collected + recovered = sent + buffered + dropped. */
+  batches: AgentStats['batches'] & { buffered: number; dropped: number }
+  /** The export endpoint's wait: unix seconds of the next attempt (null: the next flush), and a collector's Retry-After. */
+  export: {
+    nextAttemptAt: number | null
+    retryAfterSeconds: { asked: number; honoured: number } | null
   }
 }
 
@@ -83,15 +97,43 @@ function collectorCheck(stats: AgentStats, nowMs: number): HealthCheck {
   return { status: 'healthy', message: `last collection ${ago(nowMs, last)}, took ${ms} ms` }
 }
 
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.round(ms / 1000))}s`
+}
+
+/** When the next attempt is, and whether a collector's Retry-After set it. */
+function nextAttempt(stats: AgentStats, nowMs: number): string {
+  const state = stats.exportState
+  if (!state?.nextAttemptAtMs) return 'next attempt at the next flush'
+  const when = `next attempt in ${seconds(state.nextAttemptAtMs - nowMs)}`
+  const ra = state.retryAfter
+  if (!ra) return when
+  const capped =
+    ra.honouredMs < ra.askedMs ? `, capped at ${seconds(ra.honouredMs)} (retry.max_retry_after)` : ''
+  return `${when} (the collector asked to wait ${seconds(ra.askedMs)}${capped})`
+}
+
+function held(stats: AgentStats): string {
+  const n = stats.buffer.memoryBatches + stats.buffer.diskBatches
+  return n === 0 ? 'nothing is waiting in the buffer' : `${n} batches are held in the buffer`
+}
+
 function exporterCheck(stats: AgentStats, nowMs: number): HealthCheck {
   if (!stats.exportEnabled) return { status: 'off', message: 'export disabled' }
   const lastOk = stats.lastSuccessfulExportMs
+  const since = lastOk === null ? 'none has succeeded yet' : `last success ${ago(nowMs, lastOk)}`
+  const refusal = stats.exportState?.refusal
+  if (refusal) {
+    return {
+      status: 'unhealthy',
+      message: `${refusal.reason}: ${refusal.fix} (every batch refused since ${ago(nowMs, refusal.sinceMs)}: ${refusal.error}); ${since}; none is dropped: ${held(stats)} and sent once the endpoint accepts them; ${nextAttempt(stats, nowMs)}; a reload (SIGHUP) applies a fixed configuration`,
+    }
+  }
   if (stats.consecutiveExportFailures > 0) {
-    const since = lastOk === null ? 'none has succeeded yet' : `last success ${ago(nowMs, lastOk)}`
     const why = stats.lastExportError ? ` (${stats.lastExportError})` : ''
     return {
       status: 'degraded',
-      message: `${stats.consecutiveExportFailures} exports failed in a row${why}; ${since}; data is kept in the buffer`,
+      message: `${stats.consecutiveExportFailures} exports failed in a row${why}; ${since}; ${held(stats)}; ${nextAttempt(stats, nowMs)}`,
     }
   }
   if (lastOk === null) return { status: 'healthy', message: 'no export yet' }
@@ -102,6 +144,12 @@ function bufferCheck(stats: AgentStats, nowMs: number): HealthCheck {
   const b = stats.buffer
   const bytes = b.memoryBytes + b.diskBytes
   const summary = `${b.memoryBatches + b.diskBatches} batches buffered (${b.memoryBatches} in memory, ${b.diskBatches} on disk, ${bytes} bytes)`
+  if (stats.bufferDiskFull) {
+    return {
+      status: 'degraded',
+      message: `the disk refuses writes (full?): batches are held in memory up to buffer.memory_max_mb, the oldest beyond it dropped (disk_full); ${summary}`,
+    }
+  }
   if (stats.lastDropAtMs !== null && nowMs - stats.lastDropAtMs < RECENT_DROP_MS) {
     const reasons = [...stats.dropped.entries()].map(([r, d]) => `${r}: ${d.dataPoints}`).join(', ')
     return {
@@ -149,9 +197,10 @@ export function evaluateHealth(
   const all = Object.values(checks).map((c) => c.status)
   let status: HealthStatus = 'healthy'
   if (stats.phase === 'stopping') status = 'stopping'
-  else if (all.includes('unhealthy')) status = 'unhealthy'
+  // Only a stuck collector is worth a restart; any other failing check degrades the agent.
+  else if (checks.collector.status === 'unhealthy') status = 'unhealthy'
   else if (stats.lastCollectionAtMs === null) status = 'starting'
-  else if (all.includes('degraded')) status = 'degraded'
+  else if (all.includes('degraded') || all.includes('unhealthy')) status = 'degraded'
   const dropped = stats.droppedTotals()
   return {
     status,
@@ -162,6 +211,27 @@ export function evaluateHealth(
     checks,
     lastSuccessfulExport:
       stats.lastSuccessfulExportMs === null ? null : Math.floor(stats.lastSuccessfulExportMs / 1000),
-    buffer: { ...stats.buffer, droppedBatches: dropped.batches, droppedDataPoints: dropped.dataPoints },
+    buffer: {
+      ...stats.buffer,
+      droppedBatches: dropped.batches,
+      droppedDataPoints: dropped.dataPoints,
+      outage: stats.bufferOutage,
+      diskFull: stats.bufferDiskFull,
+    },
+    batches: {
+      ...stats.batches,
+      buffered: stats.buffer.memoryBatches + stats.buffer.diskBatches,
+      dropped: dropped.batches,
+    },
+    export: exportWait(stats),
+  }
+}
+
+function exportWait(stats: AgentStats): HealthReport['export'] {
+  const state = stats.exportState
+  const ra = state?.retryAfter
+  return {
+    nextAttemptAt: state?.nextAttemptAtMs ? Math.ceil(state.nextAttemptAtMs / 1000) : null,
+    retryAfterSeconds: ra ? { asked: ra.askedMs / 1000, honoured: ra.honouredMs / 1000 } : null,
   }
 }

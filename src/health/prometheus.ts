@@ -46,6 +46,67 @@ function render(families: Family[]): string {
   return `${lines.join('\n')}\n`
 }
 
+/**
+ * Where every batch went: collected + recovered = sent + buffered + dropped (the
+ * `buffer_batches` gauges and `dropped_batches_total` over reasons), and the export's wait.
+ */
+function batchFamilies(stats: AgentStats, nowMs: number): Family[] {
+  const p = 'tfo_agent_'
+  const b = stats.batches
+  const counter = (name: string, help: string, value: number): Family => ({
+    name: `${p}${name}`,
+    type: 'counter',
+    help,
+    samples: [[{}, value]],
+  })
+  const gauge = (name: string, help: string, value: number): Family => ({
+    name: `${p}${name}`,
+    type: 'gauge',
+    help,
+    samples: [[{}, value]],
+  })
+  const state = stats.exportState
+  return [
+    counter(
+      'batches_collected_total',
+      'Batches made by the collectors since the agent started.',
+      b.collected,
+    ),
+    counter(
+      'batches_recovered_total',
+      'Batches found on disk at start, left by an earlier run (unreadable ones are also counted dropped as corrupt).',
+      b.recovered,
+    ),
+    counter('batches_sent_total', 'Batches the collector accepted.', b.sent),
+    counter(
+      'batches_resent_total',
+      'Of the batches sent, those sent again after an attempt that got no answer (the collector may hold two copies).',
+      b.resent,
+    ),
+    gauge(
+      'buffer_outage',
+      '1 while exports fail: every batch goes to disk as it is collected.',
+      stats.bufferOutage ? 1 : 0,
+    ),
+    gauge(
+      'buffer_disk_full',
+      '1 while the disk refuses writes: batches are held in memory.',
+      stats.bufferDiskFull ? 1 : 0,
+    ),
+    {
+      name: `${p}export_refused`,
+      type: 'gauge',
+      help: '1 while the endpoint refuses every batch (the data is held), by the status it answers.',
+      samples: state?.refusal ? [[{ code: state.refusal.code }, 1]] : [],
+    },
+    gauge(
+      'export_next_attempt_seconds',
+      'Seconds until the next export attempt while backing off or honouring a Retry-After (0: the next flush).',
+      state?.nextAttemptAtMs ? Math.max(0, Math.ceil((state.nextAttemptAtMs - nowMs) / 1000)) : 0,
+    ),
+  ]
+}
+
 /** Renders `stats`; `info` labels `tfo_agent_info`; `nowMs` (unix ms) gives the uptime. */
 export function renderPrometheus(
   stats: AgentStats,
@@ -137,6 +198,7 @@ export function renderPrometheus(
       help: 'Data points and log records given up, by reason.',
       samples: [...stats.dropped].map(([reason, d]) => [{ reason }, d.dataPoints]),
     },
+    ...batchFamilies(stats, nowMs),
     {
       name: `${p}heartbeats_total`,
       type: 'counter',

@@ -11,6 +11,29 @@ export interface BufferGauges {
   diskBytes: number
 }
 
+/**
+ * Where every batch went. It always holds that
+ * `collected + recovered = sent + buffered + dropped` (dropped summed over reasons).
+ */
+export interface BatchCounts {
+  /** Batches made by the collectors in this process. */
+  collected: number
+  /** Batches found on disk at start, left by an earlier run (including unreadable ones, counted dropped as `corrupt`). */
+  recovered: number
+  /** Batches the collector accepted. */
+  sent: number
+  /** Of those, batches sent again after an attempt that got no answer (the collector may hold two copies). */
+  resent: number
+}
+
+/** The export endpoint's state (see src/agent/endpoint-state.ts). */
+export interface ExportState {
+  failures: number
+  nextAttemptAtMs: number | null
+  retryAfter: { askedMs: number; honouredMs: number } | null
+  refusal: { reason: string; fix: string; error: string; code: string; sinceMs: number } | null
+}
+
 export interface OkFailed {
   ok: number
   failed: number
@@ -60,6 +83,13 @@ export class AgentStats {
   lastSuccessfulExportMs: number | null = null
   consecutiveExportFailures = 0
   lastExportError: string | null = null
+  /** The endpoint's backoff, Retry-After and refusal, as the exporter last published them. */
+  exportState: ExportState | null = null
+  readonly batches: BatchCounts = { collected: 0, recovered: 0, sent: 0, resent: 0 }
+  /** The buffer is in its outage mode (exports failing: every batch goes to disk as collected). */
+  bufferOutage = false
+  /** The buffer's disk refuses writes: batches are held in memory. */
+  bufferDiskFull = false
 
   buffer: BufferGauges = { memoryBatches: 0, memoryBytes: 0, diskBatches: 0, diskBytes: 0 }
   bufferMaxBytes: number
@@ -115,6 +145,15 @@ export class AgentStats {
       this.consecutiveExportFailures++
       this.lastExportError = error ?? null
     }
+  }
+
+  setExportState(state: ExportState): void {
+    this.exportState = state
+  }
+
+  /** Adds to the batch counts (deltas, so a reopened buffer's counters do not go back). */
+  addBatches(delta: Partial<BatchCounts>): void {
+    for (const [k, v] of Object.entries(delta) as Array<[keyof BatchCounts, number]>) this.batches[k] += v
   }
 
   setBuffer(gauges: Partial<BufferGauges>): void {

@@ -12,6 +12,7 @@ export function agentStateFrom(
   unavailableFields: string[] = [],
 ): AgentState {
   const b = stats.buffer
+  const dropped = stats.droppedTotals()
   return {
     buffer: {
       batches: b.memoryBatches + b.diskBatches,
@@ -23,7 +24,8 @@ export function agentStateFrom(
     },
     lastSuccessfulExport:
       stats.lastSuccessfulExportMs === null ? null : Math.floor(stats.lastSuccessfulExportMs / 1000),
-    dropped: stats.droppedTotals(),
+    dropped: { ...dropped, byReason: Object.fromEntries([...stats.dropped].map(([r, d]) => [r, { ...d }])) },
+    batches: { ...stats.batches, buffered: b.memoryBatches + b.diskBatches, dropped: dropped.batches },
     exports: stats.exportTotals(),
     ...(collectors ? { collectors } : {}),
     unavailableFields,

@@ -374,7 +374,21 @@ export interface AgentState {
   }
   /** Unix seconds; null until an export has succeeded. */
   lastSuccessfulExport: number | null
-  dropped: { batches: number; dataPoints: number }
+  dropped: {
+    batches: number
+    dataPoints: number
+    /** Per reason (`size`, `age`, `retries`, `rejected`, `corrupt`, `disk_full`). */
+    byReason?: Record<string, { batches: number; dataPoints: number }>
+  }
+  /** Where every batch went: collected + recovered = sent + buffered + dropped. */
+  batches?: {
+    collected: number
+    recovered: number
+    sent: number
+    resent: number
+    buffered: number
+    dropped: number
+  }
   exports: { ok: number; failed: number }
   /** Per collector (`system`, `process`, `logs`, …), each an object of its own. */
   collectors?: Record<string, Record<string, unknown>>
